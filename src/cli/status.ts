@@ -1,0 +1,68 @@
+// `faultline status`: what is in the buffer and which model serves, from the database alone
+// (works whether or not the agent is running).
+import { existsSync } from 'node:fs';
+import { openDatabase } from '../store/db.js';
+import { readStatus, type BufferStatus } from '../store/status.js';
+import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from './command.js';
+import { loadConfigFor } from './load-config.js';
+
+const EMPTY: BufferStatus = {
+  readings: 0,
+  rejected: 0,
+  faults: 0,
+  assets: 0,
+  oldest_ts: null,
+  newest_ts: null,
+  db_bytes: 0,
+  dead_letters: 0,
+  outbox: 0,
+  model: null,
+};
+
+export const status: Command = {
+  name: 'status',
+  summary: 'buffer size, assets, faults, models and their metrics',
+  usage: 'faultline status [--config FILE] [--json]',
+  help: `${CONFIG_HELP}\n      --json         print one JSON object instead of a table`,
+  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  run: async (ctx) => {
+    const { config } = loadConfigFor(ctx);
+    const path = config.storage.path;
+    let snapshot = EMPTY;
+    if (existsSync(path)) {
+      const db = openDatabase(path, { sync: config.storage.sync, readonly: true });
+      try {
+        snapshot = readStatus(db);
+      } finally {
+        db.close();
+      }
+    }
+    if (ctx.values.json) {
+      ctx.out(`${JSON.stringify({ ...snapshot, db_path: path })}\n`);
+      return EXIT.ok;
+    }
+    ctx.out(formatStatus(snapshot, path, existsSync(path)));
+    return EXIT.ok;
+  },
+};
+
+function formatStatus(s: BufferStatus, path: string, exists: boolean): string {
+  const time = (ts: number | null): string => (ts === null ? '-' : new Date(ts).toISOString());
+  const model = s.model
+    ? `version ${s.model.version}, RMSE ${s.model.rmse?.toFixed(1) ?? '-'} s, trained ${s.model.trained_at}`
+    : 'none yet (needs labelled history: readings before faults)';
+  const rows: Array<[string, string]> = [
+    ['buffer', exists ? path : `${path} (not created yet)`],
+    ['readings', String(s.readings)],
+    ['rejected', String(s.rejected)],
+    ['assets', String(s.assets)],
+    ['faults', String(s.faults)],
+    ['oldest', time(s.oldest_ts)],
+    ['newest', time(s.newest_ts)],
+    ['size', `${(s.db_bytes / 1024 / 1024).toFixed(1)} MB`],
+    ['dead letters', String(s.dead_letters)],
+    ['outbox', String(s.outbox)],
+    ['model', model],
+  ];
+  return `${rows.map(([k, v]) => `${k.padEnd(13)} ${v}`).join('\n')}\n`;
+}

@@ -1,0 +1,98 @@
+// Rules that span several keys (a topic's captures against the prediction topic, paired TLS files,
+// ordered thresholds). Pure: takes a schema-valid config, returns problems with their key paths.
+import { parsePattern, parseTemplate } from '../mqtt/topics.js';
+import type { Config } from './schema.js';
+
+export interface RuleProblem {
+  path: Array<string | number>;
+  message: string;
+}
+
+export function checkRules(config: Config): RuleProblem[] {
+  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config)];
+}
+
+function checkTopics(config: Config): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const seen = new Map<string, string>();
+  const notSeen = (filter: string, path: string): boolean => {
+    const other = seen.get(filter);
+    seen.set(filter, path);
+    return other === undefined;
+  };
+  const captured: string[][] = [];
+
+  config.telemetry.forEach((entry, index) => {
+    const pattern = parsePattern(entry.topic);
+    const where = ['telemetry', index, 'topic'];
+    if (!notSeen(pattern.filter, `telemetry[${index}]`)) {
+      problems.push({ path: where, message: `subscribes to ${pattern.filter} a second time; merge the two entries` });
+    }
+    if (entry.format === 'sparkplug') return; // the asset is the Sparkplug device id
+    captured.push([...pattern.captureNames]);
+    if (!pattern.captureNames.includes('asset')) {
+      problems.push({ path: where, message: 'has no +asset capture; mark the level that names the asset, e.g. plant/+line/+asset/telemetry' });
+    }
+    if (entry.format === 'value' && !pattern.captureNames.includes('sensor')) {
+      problems.push({ path: where, message: 'format value needs a +sensor capture to name the sensor, e.g. plant/+asset/+sensor' });
+    }
+  });
+
+  config.faults.forEach((entry, index) => {
+    const pattern = parsePattern(entry.topic);
+    const where = ['faults', index, 'topic'];
+    if (!notSeen(pattern.filter, `faults[${index}]`)) {
+      problems.push({ path: where, message: `subscribes to ${pattern.filter}, which another entry already does; use distinct topics for faults` });
+    }
+    if (!pattern.captureNames.includes('asset')) {
+      problems.push({ path: where, message: 'has no +asset capture; mark the level that names the asset, e.g. plant/+line/+asset/fault' });
+    }
+  });
+
+  const template = parseTemplate(config.predictions.topic);
+  for (const name of template.names) {
+    const missing = captured.findIndex((names) => !names.includes(name));
+    if (missing >= 0) {
+      problems.push({
+        path: ['predictions', 'topic'],
+        message: `uses {${name}}, but telemetry topic "${config.telemetry[missing]?.topic}" has no +${name} capture; remove {${name}} or add +${name} to that topic`,
+      });
+    }
+  }
+  if (!template.names.includes('asset')) {
+    problems.push({ path: ['predictions', 'topic'], message: 'needs {asset} so each asset gets its own topic, e.g. plant/{asset}/prediction' });
+  }
+  return problems;
+}
+
+function checkMqtt(config: Config): RuleProblem[] {
+  const { mqtt } = config;
+  const problems: RuleProblem[] = [];
+  if ((mqtt.cert === null) !== (mqtt.key === null)) {
+    const missing = mqtt.cert === null ? 'cert' : 'key';
+    problems.push({ path: ['mqtt', missing], message: `is missing; a client certificate needs both mqtt.cert and mqtt.key` });
+  }
+  if (mqtt.password !== null && mqtt.password_file !== null) {
+    problems.push({ path: ['mqtt', 'password'], message: 'is set together with mqtt.password_file; keep only password_file' });
+  }
+  if ((mqtt.password !== null || mqtt.password_file !== null) && mqtt.username === null) {
+    problems.push({ path: ['mqtt', 'username'], message: 'is missing; a password needs a username' });
+  }
+  if (mqtt.reconnect_min > mqtt.reconnect_max) {
+    problems.push({ path: ['mqtt', 'reconnect_min'], message: 'is longer than mqtt.reconnect_max; the first wait must not exceed the cap' });
+  }
+  return problems;
+}
+
+function checkThresholds(config: Config): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const { warning, alarm } = config.predictions.levels;
+  if (warning >= alarm) {
+    problems.push({ path: ['predictions', 'levels', 'warning'], message: `(${warning}) must be below alarm (${alarm})` });
+  }
+  if (config.model.window <= 0 || config.model.horizon <= 0 || config.model.stride <= 0) {
+    const key = config.model.window <= 0 ? 'window' : config.model.horizon <= 0 ? 'horizon' : 'stride';
+    problems.push({ path: ['model', key], message: 'must be longer than zero' });
+  }
+  return problems;
+}

@@ -1,0 +1,382 @@
+// The one definition of faultline's config: every key's shape, default, unit and meaning.
+// Validation of single values lives here; cross-key rules live in rules.ts; YAML and positions in load.ts.
+import { existsSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { parsePattern, parseTemplate } from '../mqtt/topics.js';
+import { cronProblem } from '../train/schedule.js';
+import { DURATION_HINT, SIZE_HINT, parseDuration, parseSize } from './units.js';
+
+export type Unit = 'duration' | 'size' | 'path' | 'secret';
+
+const duration = (fallback: string, description: string) =>
+  z
+    .string({ error: `must be a duration, ${DURATION_HINT}` })
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write ${DURATION_HINT}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .prefault(fallback)
+    .meta({ description, unit: 'duration' });
+
+const size = (fallback: string, description: string) =>
+  z
+    .string({ error: `must be a size, ${SIZE_HINT}` })
+    .transform((text, ctx) => {
+      const bytes = parseSize(text);
+      if (bytes === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a size; write ${SIZE_HINT}` });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .prefault(fallback)
+    .meta({ description, unit: 'size' });
+
+/** A path to a file that must exist and be a readable regular file when set. */
+const existingFile = (description: string) =>
+  z
+    .string()
+    .check((ctx) => {
+      const path = ctx.value;
+      if (!existsSync(path)) {
+        ctx.issues.push({ code: 'custom', input: path, message: `file "${path}" does not exist; create it or fix the path` });
+      } else if (!statSync(path).isFile()) {
+        ctx.issues.push({ code: 'custom', input: path, message: `"${path}" is not a file` });
+      }
+    })
+    .nullable()
+    .default(null)
+    .meta({ description, unit: 'path' });
+
+const fromCheck =
+  (check: (value: string) => unknown) =>
+  (ctx: z.core.ParsePayload<string>): void => {
+    try {
+      check(ctx.value);
+    } catch (error) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: (error as Error).message });
+    }
+  };
+
+const topicPattern = (description: string) =>
+  z.string().check(fromCheck(parsePattern)).meta({ description });
+
+const qos = (description: string) =>
+  z.union([z.literal(0), z.literal(1)], { error: 'must be 0 or 1' }).default(1).meta({ description });
+
+const ratio = (fallback: number, description: string) => z.number().min(0).max(1).default(fallback).meta({ description });
+
+const agent = z
+  .strictObject({
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _ (it names MQTT topics and the client id)')
+      .default('gateway-01')
+      .meta({ description: 'Names this gateway: the status topics faultline/<id>/... and the MQTT client id.' }),
+  })
+  .prefault({});
+
+const mqtt = z
+  .strictObject({
+    url: z
+      .string()
+      .check((ctx) => {
+        let url: URL | null = null;
+        try {
+          url = new URL(ctx.value);
+        } catch {
+          url = null;
+        }
+        if (!url || (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') || url.hostname === '') {
+          ctx.issues.push({
+            code: 'custom',
+            input: ctx.value,
+            message: `"${ctx.value}" is not an MQTT broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS`,
+          });
+        }
+      })
+      .default('mqtt://127.0.0.1:1883')
+      .meta({ description: 'Broker URL: mqtt://host:port, or mqtts://host:port for TLS.' }),
+    client_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .meta({ description: 'MQTT client id; default faultline-<agent.id>. Must stay fixed so the broker keeps the session.' }),
+    protocol_version: z
+      .union([z.literal(4), z.literal(5)], { error: 'must be 5 (MQTT 5) or 4 (MQTT 3.1.1)' })
+      .default(5)
+      .meta({ description: '5 for MQTT 5 (session expiry, message expiry, reason codes), 4 for MQTT 3.1.1 brokers.' }),
+    username: z.string().nullable().default(null).meta({ description: 'Username for the broker, if it asks for one.' }),
+    password: z
+      .string()
+      .nullable()
+      .default(null)
+      .meta({
+        description: 'Inline password. Prefer password_file or FAULTLINE_MQTT_PASSWORD: a password in this file draws a warning.',
+        unit: 'secret',
+      }),
+    password_file: existingFile('File whose first line is the broker password (mode 0600, owned by faultline).'),
+    ca: existingFile('PEM file of the CA that signed the broker certificate (pins it instead of the system CAs).'),
+    cert: existingFile('PEM client certificate, for brokers that require client certificates.'),
+    key: existingFile('PEM private key of the client certificate.'),
+    keepalive: duration('30s', 'How often the broker expects to hear from us; a silent connection is dropped after 1.5 times this.'),
+    connect_timeout: duration('10s', 'How long one connection attempt may take.'),
+    reconnect_min: duration('1s', 'First wait before reconnecting after the broker goes away; doubles on each failure.'),
+    reconnect_max: duration('60s', 'Longest wait between reconnect attempts (the backoff cap).'),
+    session_expiry: duration('7d', 'MQTT 5: how long the broker keeps our session and queues QoS 1 messages while we are away.'),
+    max_inflight: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(1000)
+      .meta({ description: 'MQTT 5 receive maximum: QoS 1 messages the broker may send before we acknowledge them.' }),
+  })
+  .prefault({});
+
+const telemetryEntry = z.strictObject({
+  topic: topicPattern('Topic pattern; +name captures a level: +asset names the asset, +line its line, +sensor the sensor.'),
+  format: z
+    .enum(['json', 'value', 'sparkplug'])
+    .default('json')
+    .meta({ description: 'json: a flat object of numbers; value: a bare number (sensor from +sensor); sparkplug: Sparkplug B.' }),
+  timestamp: z
+    .string()
+    .min(1)
+    .nullable()
+    .default('ts')
+    .meta({ description: 'Payload field with the reading time (epoch ms, epoch s or ISO 8601 with zone); absent: arrival time.' }),
+  fields: z
+    .array(z.string().min(1))
+    .nullable()
+    .default(null)
+    .meta({ description: 'Sensors to keep from a json payload; default: every numeric field.' }),
+  qos: qos('Subscription QoS: 1 (nothing lost) or 0.'),
+});
+
+const faultEntry = z.strictObject({
+  topic: topicPattern('Topic pattern of fault events; +asset names the asset that failed.'),
+  timestamp: z
+    .string()
+    .min(1)
+    .nullable()
+    .default('ts')
+    .meta({ description: 'Payload field with the fault time; absent or empty payload: arrival time.' }),
+  qos: qos('Subscription QoS: 1 (nothing lost) or 0.'),
+});
+
+const ingest = z
+  .strictObject({
+    max_payload: size('64KB', 'Larger messages are rejected (and kept, truncated, in the dead-letter table).'),
+    max_future: duration('5m', 'Readings stamped further ahead of the gateway clock than this are rejected.'),
+    batch_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(2000)
+      .meta({ description: 'Most messages committed in one transaction (group commit).' }),
+    max_pending: z
+      .number()
+      .int()
+      .min(100)
+      .default(20_000)
+      .meta({ description: 'Messages waiting for commit before faultline stops reading from the broker.' }),
+  })
+  .prefault({});
+
+const storage = z
+  .strictObject({
+    path: z.string().min(1).default('./data/faultline.db').meta({ description: 'SQLite database file.', unit: 'path' }),
+    retention: duration('30d', 'Readings older than this are deleted, and arriving ones rejected.'),
+    max_size: size('2GB', 'Oldest readings are deleted to keep the buffer under this size.'),
+    sync: z
+      .enum(['full', 'normal'])
+      .default('full')
+      .meta({ description: 'full: acknowledged readings survive a power cut. normal: faster, survives a crash but not a power cut.' }),
+    dead_letters: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .meta({ description: 'Rejected messages kept for inspection (the newest ones).' }),
+  })
+  .prefault({});
+
+const model = z
+  .strictObject({
+    horizon: duration('2h', 'Longest time-to-fault the model predicts; further away counts as "not soon".'),
+    window: duration('10m', 'Trailing window over which each sensor is summarised into features.'),
+    features: z
+      .array(z.enum(['mean', 'std', 'min', 'max', 'slope', 'last']))
+      .min(1)
+      .default(['mean', 'std', 'min', 'max', 'slope', 'last'])
+      .meta({ description: 'Statistics of each sensor over the window.' }),
+    stride: duration('1m', 'Spacing of training samples in event time.'),
+    full_window: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Train and predict only where a whole window of history exists.' }),
+    max_gap: z
+      .union([z.literal('auto'), z.string()])
+      .default('auto')
+      .transform((text, ctx) => {
+        if (text === 'auto') return 'auto' as const;
+        const ms = parseDuration(text);
+        if (ms === null) {
+          ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write auto (half the window) or ${DURATION_HINT}` });
+          return z.NEVER;
+        }
+        return ms;
+      })
+      .meta({
+        description: 'A sensor silent longer than this inside a window makes its features missing; auto: half the window.',
+        unit: 'duration',
+      }),
+    ridge: z
+      .union([z.literal('auto'), z.number().positive()], { error: 'must be auto or a positive number' })
+      .default('auto')
+      .meta({ description: 'Ridge penalty lambda, or auto to choose it from a grid on held-out episodes.' }),
+    test_fraction: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .default(0.2)
+      .meta({ description: 'Share of the latest episodes held out to test a new model.' }),
+    min_samples: z
+      .number()
+      .int()
+      .min(10)
+      .default(200)
+      .meta({ description: 'Labelled samples needed before training.' }),
+  })
+  .prefault({});
+
+const schedule = z
+  .strictObject({
+    retrain: z
+      .string()
+      .check(
+        fromCheck((expression) => {
+          const problem = cronProblem(expression);
+          if (problem) throw new Error(problem);
+        }),
+      )
+      .default('0 */6 * * *')
+      .meta({ description: 'When to retrain, as cron (node-cron syntax, local time).' }),
+  })
+  .prefault({});
+
+const levels = z
+  .strictObject({
+    warning: ratio(0.5, 'Risk at which the level becomes warning (1).'),
+    alarm: ratio(0.8, 'Risk at which the level becomes alarm (2).'),
+    hysteresis: ratio(0.05, 'Risk must fall this far below a threshold before the level drops back.'),
+  })
+  .prefault({});
+
+const predictions = z
+  .strictObject({
+    topic: z
+      .string()
+      .check(fromCheck(parseTemplate))
+      .default('plant/{line}/{asset}/prediction')
+      .meta({ description: 'Where each asset’s prediction goes; {name} is filled from the telemetry topic captures.' }),
+    qos: qos('QoS of predictions: 1 (delivered at least once) or 0.'),
+    min_interval: duration('1s', 'At most one prediction per asset per this much event time.'),
+    scalars: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Also publish /risk, /time_to_fault_s and /level as bare numbers for PLCs.' }),
+    expiry: duration('5m', 'MQTT 5 message expiry, so a SCADA never acts on a stale prediction.'),
+    contributions: z
+      .number()
+      .int()
+      .min(0)
+      .max(50)
+      .default(3)
+      .meta({ description: 'How many of the largest model terms each prediction explains itself with.' }),
+    levels,
+    outbox_max: z
+      .number()
+      .int()
+      .min(0)
+      .default(10_000)
+      .meta({ description: 'Predictions kept while the broker is away; beyond this the oldest are dropped and counted.' }),
+    outbox_rate: z
+      .number()
+      .positive()
+      .default(200)
+      .meta({ description: 'Held predictions sent per second once the broker is back.' }),
+  })
+  .prefault({});
+
+const http = z
+  .strictObject({
+    listen: z
+      .string()
+      .regex(/^(off|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$/, 'must be host:port such as 127.0.0.1:9464, or off')
+      .default('127.0.0.1:9464')
+      .meta({ description: 'Address of /healthz, /metrics and /v1/predict; loopback unless you open it; off disables.' }),
+    max_body: size('1MB', 'Largest request body accepted by /v1/predict.'),
+  })
+  .prefault({});
+
+const log = z
+  .strictObject({
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+      .default('info')
+      .meta({ description: 'Least severe log level written (JSON lines on stdout, kept by journald).' }),
+  })
+  .prefault({});
+
+const sparkplug = z
+  .strictObject({
+    enabled: z.boolean().default(false).meta({ description: 'Also publish predictions as a Sparkplug B edge node.' }),
+    group_id: z.string().min(1).default('faultline').meta({ description: 'Sparkplug group id.' }),
+    edge_node_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .meta({ description: 'Sparkplug edge node id; default agent.id.' }),
+    primary_host_id: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .meta({ description: 'Wait for this primary host’s STATE online before publishing births (Sparkplug 3.0).' }),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  agent,
+  mqtt,
+  telemetry: z
+    .array(telemetryEntry)
+    .min(1, 'needs at least one telemetry topic')
+    .prefault([{ topic: 'plant/+line/+asset/telemetry' }])
+    .meta({ description: 'Telemetry topics, one entry per topic pattern.' }),
+  faults: z
+    .array(faultEntry)
+    .prefault([{ topic: 'plant/+line/+asset/fault' }])
+    .meta({ description: 'Fault event topics; each message marks a fault of its asset.' }),
+  ingest,
+  storage,
+  model,
+  schedule,
+  predictions,
+  http,
+  log,
+  sparkplug,
+});
+
+export type Config = z.output<typeof configSchema>;
+export type TelemetryConfig = Config['telemetry'][number];
+export type FaultConfig = Config['faults'][number];

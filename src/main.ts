@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// The process edge: argv, signals and exit codes. The only file that touches `process`.
+import { EventEmitter } from 'node:events';
+import { parseArgs } from 'node:util';
+import { COMMANDS } from './cli/index.js';
+import { EXIT, type Command } from './cli/command.js';
+import { ConfigError, formatProblem } from './config/errors.js';
+import { StoreError } from './store/db.js';
+
+const SHUTDOWN_DEADLINE_MS = 5_000;
+const out = (text: string): void => void process.stdout.write(text);
+const err = (text: string): void => void process.stderr.write(text);
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `faultline: learns to predict production-line faults from MQTT telemetry\n\nUsage: faultline <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
+}
+
+function commandHelp(command: Command): string {
+  const notes = command.notes ? `\n${command.notes}\n` : '';
+  return `Usage: ${command.usage}\n\n${command.summary}\n\nOptions:\n${command.help}\n  -h, --help         show this help\n${notes}`;
+}
+
+/** First SIGTERM/SIGINT asks for a clean stop with a deadline; a second one exits at once. */
+function installSignals(signals: EventEmitter): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      err(`faultline: second ${signal}, exiting without waiting\n`);
+      process.exit(130);
+    }
+    stopping = true;
+    setTimeout(() => {
+      err(`faultline: shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000} s, exiting\n`);
+      process.exit(EXIT.failed);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    signals.emit('shutdown', signal);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGHUP', () => signals.emit('reload'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    out(command ? commandHelp(command) : usage());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    err(`faultline: unknown command "${name}"\n\n${usage()}`);
+    return EXIT.usage;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
+  } catch (error) {
+    err(`faultline ${name}: ${(error as Error).message}\n\n${commandHelp(command)}`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
+    out(commandHelp(command));
+    return EXIT.ok;
+  }
+  const signals = new EventEmitter();
+  installSignals(signals);
+  return command.run({
+    values: parsed.values as Record<string, string | boolean | undefined>,
+    positionals: parsed.positionals,
+    env: process.env,
+    out,
+    err,
+    signals,
+  });
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) {
+    err(`${error.problems.map(formatProblem).join('\n')}\n`);
+    err(`faultline: the config has ${error.problems.length} problem(s); nothing was started\n`);
+    return EXIT.config;
+  }
+  if (error instanceof StoreError) {
+    err(`faultline: ${error.message}\n`);
+    return EXIT.failed;
+  }
+  err(`faultline: ${(error as Error)?.stack ?? String(error)}\n`);
+  return EXIT.failed;
+}
+
+process.on('uncaughtException', (error) => process.exit(exitCodeFor(error)));
+process.on('unhandledRejection', (error) => process.exit(exitCodeFor(error)));
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(exitCodeFor(error)),
+);

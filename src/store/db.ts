@@ -1,0 +1,99 @@
+// Opens the SQLite buffer: the only importer of better-sqlite3. Creates the file 0600, enables WAL,
+// applies forward-only migrations, and refuses (never overwrites) a damaged or newer database.
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+export type Statement<P extends unknown[] = unknown[], R = unknown> = Database.Statement<P, R>;
+
+/** 'FLTN': marks the file as a faultline buffer, so we never migrate someone else's database. */
+const APPLICATION_ID = 0x464c544e;
+
+/** A database faultline must not touch; the process exits 1 and leaves the file as it is. */
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+export interface OpenOptions {
+  sync: 'full' | 'normal';
+  readonly?: boolean;
+}
+
+export function openDatabase(path: string, options: OpenOptions): Db {
+  if (!options.readonly) createPrivateFile(path);
+  let db: Db;
+  try {
+    db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });
+  } catch (error) {
+    throw new StoreError(`cannot open the buffer ${path}: ${(error as Error).message}`);
+  }
+  try {
+    checkIdentity(db, path);
+    if (!options.readonly) {
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new StoreError(`cannot switch ${path} to WAL mode (got ${String(mode)})`);
+    }
+    // FULL: a commit is on disk before we acknowledge it to the broker (survives a power cut).
+    db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_size_limit = 67108864'); // keep the WAL file from growing without bound
+    if (!options.readonly) migrate(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(describeOpenFailure(path, error as Error));
+  }
+}
+
+function createPrivateFile(path: string): void {
+  if (existsSync(path)) return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new StoreError(`cannot create the buffer ${path}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function checkIdentity(db: Db, path: string): void {
+  // Reading the schema fails with SQLITE_NOTADB / SQLITE_CORRUPT on a damaged file.
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get() as { n: number };
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  if (tables.n > 0 && appId !== APPLICATION_ID) {
+    throw new StoreError(
+      `${path} is an SQLite database of another program, not a faultline buffer; point storage.path at a new file`,
+    );
+  }
+}
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  const latest = MIGRATIONS.length;
+  if (current > latest) {
+    throw new StoreError(
+      `${path} was written by a newer faultline (schema ${current}; this version knows up to ${latest}); ` +
+        'upgrade faultline, or point storage.path at a new file',
+    );
+  }
+  for (let version = current + 1; version <= latest; version++) {
+    const sql = MIGRATIONS[version - 1]!;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${version}`);
+    })();
+  }
+}
+
+function describeOpenFailure(path: string, error: Error): string {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return `${path} is damaged or not a database (${code}); faultline leaves it untouched. Move it aside to start an empty buffer, or restore a backup`;
+  }
+  return `cannot open the buffer ${path}: ${error.message}`;
+}

@@ -1,0 +1,68 @@
+// The buffer's schema, as numbered forward-only migrations: entry i brings user_version from i to i+1.
+// Never edit a released entry; append a new one.
+
+export const MIGRATIONS: readonly string[] = [
+  /* 1: readings, faults, dead letters, counters, models, outbox */ `
+  CREATE TABLE assets (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE,
+    line  TEXT
+  );
+  -- One row per asset and sensor; first_ts/last_ts keep status cheap without scanning readings.
+  CREATE TABLE series (
+    id        INTEGER PRIMARY KEY,
+    asset_id  INTEGER NOT NULL REFERENCES assets(id),
+    sensor    TEXT NOT NULL,
+    first_ts  INTEGER,
+    last_ts   INTEGER,
+    UNIQUE (asset_id, sensor)
+  );
+  -- The key makes a redelivered reading (same asset, sensor, timestamp) a no-op.
+  CREATE TABLE readings (
+    series_id INTEGER NOT NULL,
+    ts        INTEGER NOT NULL,
+    value     REAL NOT NULL,
+    PRIMARY KEY (series_id, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE faults (
+    asset_id  INTEGER NOT NULL REFERENCES assets(id),
+    ts        INTEGER NOT NULL,
+    fields    TEXT,
+    PRIMARY KEY (asset_id, ts)
+  ) WITHOUT ROWID;
+  CREATE TABLE dead_letters (
+    id            INTEGER PRIMARY KEY,
+    received_at   INTEGER NOT NULL,
+    topic         TEXT NOT NULL,
+    reason        TEXT NOT NULL,
+    detail        TEXT,
+    payload       BLOB,
+    payload_bytes INTEGER NOT NULL
+  );
+  CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE models (
+    version     INTEGER PRIMARY KEY,
+    trained_at  INTEGER NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('champion', 'retired', 'rejected')),
+    data_hash   TEXT NOT NULL,
+    card        TEXT NOT NULL,
+    params      TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX models_one_champion ON models (status) WHERE status = 'champion';
+  CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at  INTEGER NOT NULL,
+    topic       TEXT NOT NULL,
+    payload     BLOB NOT NULL,
+    qos         INTEGER NOT NULL,
+    retain      INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];

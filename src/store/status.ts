@@ -1,0 +1,62 @@
+// Reads what `faultline status` reports from the buffer; read-only queries, cheap on a large buffer
+// (counters and per-series bounds instead of scanning readings).
+import type { Db } from './db.js';
+
+export interface ModelSummary {
+  version: string;
+  rmse: number | null;
+  trained_at: string;
+}
+
+export interface BufferStatus {
+  readings: number;
+  rejected: number;
+  faults: number;
+  assets: number;
+  oldest_ts: number | null;
+  newest_ts: number | null;
+  db_bytes: number;
+  dead_letters: number;
+  outbox: number;
+  model: ModelSummary | null;
+}
+
+export function readCounter(db: Db, name: string): number {
+  const row = db.prepare('SELECT value FROM counters WHERE name = ?').get(name) as { value: number } | undefined;
+  return row?.value ?? 0;
+}
+
+export function readStatus(db: Db): BufferStatus {
+  const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+  const bounds = db.prepare('SELECT min(first_ts) AS oldest, max(last_ts) AS newest FROM series').get() as {
+    oldest: number | null;
+    newest: number | null;
+  };
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  return {
+    readings: readCounter(db, 'readings'),
+    rejected: readCounter(db, 'rejected'),
+    faults: count('SELECT count(*) AS n FROM faults'),
+    assets: count('SELECT count(*) AS n FROM assets'),
+    oldest_ts: bounds.oldest,
+    newest_ts: bounds.newest,
+    db_bytes: pages * pageSize,
+    dead_letters: count('SELECT count(*) AS n FROM dead_letters'),
+    outbox: count('SELECT count(*) AS n FROM outbox'),
+    model: championSummary(db),
+  };
+}
+
+function championSummary(db: Db): ModelSummary | null {
+  const row = db.prepare("SELECT version, trained_at, card FROM models WHERE status = 'champion'").get() as
+    | { version: number; trained_at: number; card: string }
+    | undefined;
+  if (!row) return null;
+  const card = JSON.parse(row.card) as { metrics?: { challenger?: { rmse?: number } } };
+  return {
+    version: String(row.version),
+    rmse: card.metrics?.challenger?.rmse ?? null,
+    trained_at: new Date(row.trained_at).toISOString(),
+  };
+}

@@ -1,0 +1,28 @@
+// The retrain schedule: the only importer of node-cron. Validates cron expressions for the config
+// loader and runs the scheduled callback; knows nothing of what training does.
+import cron from 'node-cron';
+
+const CRON_HINT = 'write 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "0 */6 * * *" for every 6 hours';
+
+/** A technician-readable reason the expression is not valid cron, or null when it is. */
+export function cronProblem(expression: string): string | null {
+  const result = cron.validateDetailed(expression);
+  if (result.valid) return null;
+  const first = result.errors[0];
+  const what = first ? first.message.replace(' a invalid', ' an invalid') : 'not a cron expression';
+  return `"${expression}" is not a valid cron expression (${what}); ${CRON_HINT}`;
+}
+
+export interface Schedule {
+  stop(): void;
+}
+
+/** Calls `run` on the schedule; `run` handles its own errors and overlap. */
+export function startSchedule(expression: string, run: () => void): Schedule {
+  const task = cron.schedule(expression, () => run(), { name: 'retrain', noOverlap: true });
+  return {
+    stop: () => {
+      void task.destroy();
+    },
+  };
+}
