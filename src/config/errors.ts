@@ -1,25 +1,33 @@
 // A config problem as a technician reads it: `FILE:LINE:COL key.path: what is wrong, and what would be right`.
 
 export interface ConfigProblem {
-  /** "config/faultline.yaml:14:7" or "FAULTLINE_MQTT__URL (environment)". */
-  where: string;
+  /** The config file, with a 1-based line and column, or the environment variable that set the key. */
+  at: { file: string; line: number; col: number } | { env: string };
   /** "mqtt.url", "telemetry[0].topic", or "(file)" when no key applies. */
   key: string;
   message: string;
 }
 
-export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.where} ${problem.key}: ${problem.message}`;
+export function formatProblem({ at, key, message }: ConfigProblem): string {
+  const where = 'env' in at ? `${at.env} (environment)` : `${at.file}:${at.line}:${at.col}`;
+  return `${where} ${key}: ${message}`;
+}
+
+/** File problems in reading order, then environment ones: the order a technician fixes them in. */
+function byPosition(a: ConfigProblem, b: ConfigProblem): number {
+  if ('env' in a.at || 'env' in b.at) return Number('env' in a.at) - Number('env' in b.at);
+  return a.at.line - b.at.line || a.at.col - b.at.col;
 }
 
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`config has ${count}:\n${problems.map(formatProblem).join('\n')}`);
+    const sorted = [...problems].sort(byPosition);
+    const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
+    super(`config has ${count}:\n${sorted.map(formatProblem).join('\n')}`);
     this.name = 'ConfigError';
-    this.problems = problems;
+    this.problems = sorted;
   }
 }
 

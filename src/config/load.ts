@@ -42,7 +42,7 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
       code === 'ENOENT'
         ? 'the config file does not exist; pass --config FILE or set FAULTLINE_CONFIG'
         : `the config file cannot be read (${code ?? (error as Error).message}); check its owner and mode`;
-    throw new ConfigError([{ where: `${file}:1:1`, key: '(file)', message }]);
+    throw new ConfigError([{ at: { file, line: 1, col: 1 }, key: '(file)', message }]);
   }
   const loaded = parseConfig(text, file, env);
   return { ...loaded, warnings: [...loaded.warnings, ...filePermissionWarnings(file, text, loaded.config)] };
@@ -52,35 +52,37 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
 export function parseConfig(text: string, file: string, env: Env): LoadedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number): string => {
-    const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}`;
-  };
+  const at = (offset: number): ConfigProblem['at'] => ({ file, ...lineCounter.linePos(offset) });
   if (doc.errors.length > 0) {
     // One problem per position: the parser often reports one slip several ways.
     const seen = new Set<number>();
     const errors = doc.errors.filter((error) => !seen.has(error.pos[0]) && seen.add(error.pos[0]));
     throw new ConfigError(
-      errors.map((error) => ({
-        where: at(error.pos[0]),
-        key: keyPath(pathAtOffset(doc, error.pos[0])),
-        message: `YAML syntax: ${error.message.split('\n')[0]}; check indentation, colons and quotes on this line`,
-      })),
+      errors.map((error) => {
+        const found = nodeAtOffset(doc, error.pos[0]);
+        // An unclosed quote is reported where the file ends; point at the value that opened it.
+        const offset = error.code === 'MISSING_CHAR' ? found.start ?? error.pos[0] : error.pos[0];
+        return {
+          at: at(offset),
+          key: keyPath(found.path),
+          message: `YAML syntax: ${error.message.split('\n')[0]}; check indentation, colons and quotes here`,
+        };
+      }),
     );
   }
 
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
-      { where: at(0), key: '(file)', message: 'must be YAML sections such as "mqtt:" and "telemetry:", one per line' },
+      { at: at(0), key: '(file)', message: 'must be YAML sections such as "mqtt:" and "telemetry:", one per line' },
     ]);
   }
   const overrides = applyEnvOverrides(raw as Record<string, unknown>, env);
-  const locate = (path: ReadonlyArray<PropertyKey>, atKey: boolean): string => {
+  const locate: Locate = (path, atKey) => {
     const joined = keyPath(path);
     for (const [overridden, variable] of overrides) {
       if (joined === overridden || joined.startsWith(`${overridden}.`) || joined.startsWith(`${overridden}[`)) {
-        return `${variable} (environment)`;
+        return { env: variable };
       }
     }
     return at(offsetOf(doc, path, atKey));
@@ -92,7 +94,7 @@ export function parseConfig(text: string, file: string, env: Env): LoadedConfig 
   }
   const config = result.data;
   const ruleProblems = checkRules(config).map((problem) => ({
-    where: locate(problem.path, false),
+    at: locate(problem.path, false),
     key: keyPath(problem.path),
     message: problem.message,
   }));
@@ -101,18 +103,16 @@ export function parseConfig(text: string, file: string, env: Env): LoadedConfig 
   return { config, file, warnings: [] };
 }
 
-function problemsOf(
-  issue: z.core.$ZodIssue,
-  raw: unknown,
-  locate: (path: ReadonlyArray<PropertyKey>, atKey: boolean) => string,
-): ConfigProblem[] {
+type Locate = (path: ReadonlyArray<PropertyKey>, atKey: boolean) => ConfigProblem['at'];
+
+function problemsOf(issue: z.core.$ZodIssue, raw: unknown, locate: Locate): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const path = [...issue.path, key];
-      return { where: locate(path, true), key: keyPath(path), message: describeIssue(issue, valueAt(raw, path), key) };
+      return { at: locate(path, true), key: keyPath(path), message: describeIssue(issue, valueAt(raw, path), key) };
     });
   }
-  return [{ where: locate(issue.path, false), key: keyPath(issue.path), message: describeIssue(issue, valueAt(raw, issue.path)) }];
+  return [{ at: locate(issue.path, false), key: keyPath(issue.path), message: describeIssue(issue, valueAt(raw, issue.path)) }];
 }
 
 /** FAULTLINE_MQTT__URL=... sets mqtt.url: `__` separates levels, values are read as YAML scalars. */
@@ -186,41 +186,37 @@ function rangeStart(node: unknown): number | undefined {
   return range?.[0];
 }
 
-/** The key path whose node spans `offset`, to name the key a YAML syntax error sits in. */
-function pathAtOffset(doc: Document, offset: number): Array<string | number> {
+/** The key path and the start of the deepest node spanning `offset`, to place a YAML syntax error. */
+function nodeAtOffset(doc: Document, offset: number): { path: Array<string | number>; start: number | undefined } {
   const path: Array<string | number> = [];
   let node: unknown = doc.contents;
+  let start = rangeStart(node);
+  const spans = (item: unknown, from: number | undefined): boolean => {
+    const end = (item as { range?: number[] } | null)?.range?.[2];
+    // A node that starts at the error is the broken node itself, not a key the technician wrote.
+    return from !== undefined && end !== undefined && from < offset && offset <= end;
+  };
   for (;;) {
     if (isMap(node)) {
-      const pair = node.items.find((item) => {
-        const start = rangeStart(item.key);
-        const end = (item.value as { range?: number[] } | null)?.range?.[2] ?? (item.key as { range?: number[] } | null)?.range?.[2];
-        // A pair that starts at the error is the broken node itself, not a key the technician wrote.
-        return start !== undefined && end !== undefined && start < offset && offset <= end;
-      });
-      if (!pair || !isScalar(pair.key)) return path;
+      const pair = node.items.find((item) => spans(item.value ?? item.key, rangeStart(item.key)));
+      if (!pair || !isScalar(pair.key)) break;
       path.push(String(pair.key.value));
       node = pair.value;
     } else if (isSeq(node)) {
-      const index = node.items.findIndex((item) => {
-        const range = (item as { range?: number[] } | null)?.range;
-        return range !== undefined && range[0]! <= offset && offset <= range[2]!;
-      });
-      if (index < 0) return path;
+      const index = node.items.findIndex((item) => spans(item, rangeStart(item)));
+      if (index < 0) break;
       path.push(index);
       node = node.items[index];
     } else {
-      return path;
+      break;
     }
+    start = rangeStart(node) ?? start;
   }
+  return { path, start };
 }
 
 /** FAULTLINE_MQTT_PASSWORD wins, then password_file, then the inline password. */
-function resolvePassword(
-  config: Config,
-  env: Env,
-  locate: (path: ReadonlyArray<PropertyKey>, atKey: boolean) => string,
-): ConfigProblem[] {
+function resolvePassword(config: Config, env: Env, locate: Locate): ConfigProblem[] {
   const fromEnv = env[PASSWORD_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
     config.mqtt.password = fromEnv;
@@ -231,12 +227,12 @@ function resolvePassword(
   const path = ['mqtt', 'password_file'];
   try {
     const password = readFileSync(file, 'utf8').split(/\r?\n/)[0] ?? '';
-    if (password === '') return [{ where: locate(path, false), key: keyPath(path), message: `"${file}" is empty; put the password on its first line` }];
+    if (password === '') return [{ at: locate(path, false), key: keyPath(path), message: `"${file}" is empty; put the password on its first line` }];
     config.mqtt.password = password;
     return [];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    return [{ where: locate(path, false), key: keyPath(path), message: `"${file}" cannot be read (${code}); faultline's user needs read access` }];
+    return [{ at: locate(path, false), key: keyPath(path), message: `"${file}" cannot be read (${code}); faultline's user needs read access` }];
   }
 }
 
@@ -247,7 +243,7 @@ function filePermissionWarnings(file: string, text: string, config: Config): Con
   if ((mode & 0o077) === 0) return [];
   return [
     {
-      where: `${file}:1:1`,
+      at: { file, line: 1, col: 1 },
       key: 'mqtt.password',
       message: `is inline in a file that others can read (mode ${(mode & 0o777).toString(8)}); move it to mqtt.password_file or run chmod 600 ${file}`,
     },

@@ -50,7 +50,8 @@ function checkTopics(config: Config): RuleProblem[] {
   });
 
   const template = parseTemplate(config.predictions.topic);
-  for (const name of template.names) {
+  // A topic without +asset is reported above; {asset} need not be reported again.
+  for (const name of template.names.filter((n) => n !== 'asset')) {
     const missing = captured.findIndex((names) => !names.includes(name));
     if (missing >= 0) {
       problems.push({

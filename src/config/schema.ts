@@ -174,6 +174,18 @@ const ingest = z
   .strictObject({
     max_payload: size('64KB', 'Larger messages are rejected (and kept, truncated, in the dead-letter table).'),
     max_future: duration('5m', 'Readings stamped further ahead of the gateway clock than this are rejected.'),
+    max_fields: z
+      .number()
+      .int()
+      .min(1)
+      .default(256)
+      .meta({ description: 'Most sensor fields in one telemetry message; more is rejected.' }),
+    max_series: z
+      .number()
+      .int()
+      .min(1)
+      .default(10_000)
+      .meta({ description: 'Most distinct asset/sensor series in the buffer; readings of further new ones are rejected.' }),
     batch_size: z
       .number()
       .int()
