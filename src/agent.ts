@@ -2,8 +2,12 @@
 // starts them in phases, stops them in reverse order, and applies a reloaded config.
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { Ingest } from './ingest/pipeline.js';
 import type { Logger } from './log.js';
+import { Connection } from './mqtt/connection.js';
 import { openDatabase, type Db } from './store/db.js';
+import { BatchWriter } from './store/ingest-batch.js';
+import { startRetention } from './store/retention-loop.js';
 
 /** A started part of the agent. `stop` must not throw for a part that already failed. */
 export interface Part {
@@ -15,6 +19,8 @@ export interface Runtime {
   config: Config;
   log: Logger;
   db?: Db;
+  ingest?: Ingest;
+  connection?: Connection;
 }
 
 interface Phase {
@@ -40,6 +46,52 @@ const PHASES: readonly Phase[] = [
       };
     },
   },
+  {
+    name: 'retention',
+    sections: ['storage'],
+    start: (rt) => startRetention(rt.db!, rt.config.storage, rt.log.child({ module: 'retention' })),
+  },
+  {
+    name: 'ingest',
+    sections: ['storage', 'telemetry', 'faults', 'ingest'],
+    start: (rt) => {
+      const ingest = new Ingest({
+        config: rt.config,
+        log: rt.log.child({ module: 'ingest' }),
+        writer: new BatchWriter(rt.db!, rt.config.storage.dead_letters),
+      });
+      rt.ingest = ingest;
+      return {
+        stop: () => {
+          ingest.stop();
+          delete rt.ingest;
+        },
+      };
+    },
+  },
+  {
+    name: 'mqtt',
+    sections: ['agent', 'mqtt'],
+    start: (rt) => {
+      const ingest = rt.ingest!;
+      const connection = new Connection({
+        config: rt.config,
+        log: rt.log.child({ module: 'mqtt' }),
+        subscriptions: ingest.subscriptions(),
+        onMessage: (message) => ingest.handle(message),
+        backpressure: () => ingest.backpressure(),
+        beforeDisconnect: () => ingest.flush(),
+      });
+      connection.start();
+      rt.connection = connection;
+      return {
+        stop: async () => {
+          await connection.stop();
+          delete rt.connection;
+        },
+      };
+    },
+  },
 ];
 
 export class Agent {
@@ -54,6 +106,11 @@ export class Agent {
 
   get config(): Config {
     return this.runtime.config;
+  }
+
+  /** The parts, for the HTTP endpoints and tests; absent while stopped. */
+  get parts(): Readonly<Runtime> {
+    return this.runtime;
   }
 
   async start(): Promise<void> {

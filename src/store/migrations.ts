@@ -17,6 +17,7 @@ export const MIGRATIONS: readonly string[] = [
     last_ts   INTEGER,
     UNIQUE (asset_id, sensor)
   );
+  CREATE INDEX series_first_ts ON series (first_ts);
   -- The key makes a redelivered reading (same asset, sensor, timestamp) a no-op.
   CREATE TABLE readings (
     series_id INTEGER NOT NULL,

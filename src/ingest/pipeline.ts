@@ -1,0 +1,173 @@
+// Ingest: routes each MQTT message by topic, parses it, and hands readings, faults and rejections to
+// group commit. Reads as a list of small steps, cheapest first (aedes' handlers/publish.js style).
+// Knows nothing of models or predictions.
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { parsePattern, type TopicPattern } from '../mqtt/topics.js';
+import type { Inbound, Subscription } from '../mqtt/connection.js';
+import type { Batch, BatchResult, BatchWriter } from '../store/ingest-batch.js';
+import { GroupCommit, type Entry } from './group-commit.js';
+import { parseFault, parseTelemetry, type Limits, type RejectReason, type Rejection, type TelemetryFormat } from './parse.js';
+import { RejectionSummary } from './rejection-summary.js';
+
+interface Route {
+  kind: 'telemetry' | 'fault';
+  pattern: TopicPattern;
+  qos: 0 | 1;
+  telemetry?: TelemetryFormat;
+  fault?: Config['faults'][number];
+}
+
+export interface IngestCounters {
+  readingsStored: number;
+  duplicates: number;
+  faultsStored: number;
+  rejected: Map<RejectReason, number>;
+}
+
+export interface IngestOptions {
+  config: Config;
+  log: Logger;
+  writer: BatchWriter;
+  /** Sees every batch once it is durable (live prediction windows listen here). */
+  onCommitted?: (batch: Batch) => void;
+  /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
+  commands?: ReadonlyMap<string, () => void>;
+}
+
+export class Ingest {
+  readonly counters: IngestCounters = { readingsStored: 0, duplicates: 0, faultsStored: 0, rejected: new Map() };
+  private readonly routes: Route[];
+  private readonly commit: GroupCommit;
+  private readonly summary: RejectionSummary;
+  private readonly knownSeries: Set<string>;
+
+  constructor(private readonly options: IngestOptions) {
+    const { config, log, writer } = options;
+    this.routes = [
+      ...config.telemetry
+        .filter((t) => t.format !== 'sparkplug')
+        .map((t): Route => {
+          const telemetry: TelemetryFormat = { format: t.format === 'value' ? 'value' : 'json', timestamp: t.timestamp, fields: t.fields };
+          return { kind: 'telemetry', pattern: parsePattern(t.topic), qos: t.qos, telemetry };
+        }),
+      ...config.faults.map((f): Route => ({ kind: 'fault', pattern: parsePattern(f.topic), qos: f.qos, fault: f })),
+    ];
+    this.knownSeries = new Set(writer.listSeries().map((s) => seriesKey(s.asset, s.sensor)));
+    this.summary = new RejectionSummary(log);
+    this.commit = new GroupCommit({
+      write: (batch) => writer.writeBatch(batch),
+      onCommitted: (batch, result) => this.committed(batch, result),
+      batchSize: config.ingest.batch_size,
+      maxPending: config.ingest.max_pending,
+      log,
+    });
+  }
+
+  subscriptions(): Subscription[] {
+    const extra = [...(this.options.commands?.keys() ?? [])].map((filter): Subscription => ({ filter, qos: 1 }));
+    return [...this.routes.map((r) => ({ filter: r.pattern.filter, qos: r.qos })), ...extra];
+  }
+
+  get pending(): number {
+    return this.commit.pending;
+  }
+
+  get stalled(): { since: number } | null {
+    return this.commit.stalled;
+  }
+
+  backpressure(): Promise<void> | null {
+    return this.commit.backpressure();
+  }
+
+  /** Resolves when the message (or its rejection) is durable. */
+  handle(message: Inbound): Promise<void> {
+    const command = this.options.commands?.get(message.topic);
+    if (command) {
+      command();
+      return Promise.resolve();
+    }
+    return this.commit.add(this.toEntry(message));
+  }
+
+  /** Writes everything queued now (before disconnecting, so pending acks can still be sent). */
+  async flush(): Promise<void> {
+    this.commit.flush();
+    // PUBACKs go out in promise callbacks of the commit; let them run before the caller disconnects.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  stop(): void {
+    this.commit.close();
+    this.summary.stop();
+  }
+
+  private toEntry(message: Inbound): Entry {
+    const { config } = this.options;
+    const limits: Limits = {
+      maxPayload: config.ingest.max_payload,
+      maxFields: config.ingest.max_fields,
+      latestTs: message.receivedAt + config.ingest.max_future,
+      earliestTs: message.receivedAt - config.storage.retention,
+    };
+    const routed = this.route(message.topic);
+    if (!routed) return this.reject(message, { reason: 'unknown_topic', detail: 'the topic matches no telemetry or fault pattern' });
+    const { route, captures } = routed;
+    const asset = captures.asset!;
+    const line = captures.line ?? null;
+    if (route.kind === 'fault') {
+      const fault = parseFault(message.payload, route.fault!.timestamp, message.receivedAt, limits);
+      if ('reason' in fault) return this.reject(message, fault);
+      return { fault: { asset, line, ts: fault.ts, fields: fault.fields } };
+    }
+    const parsed = parseTelemetry(message.payload, captures, route.telemetry!, message.receivedAt, limits);
+    if (!('readings' in parsed)) return this.reject(message, parsed);
+    const unknown = parsed.readings.filter((r) => !this.knownSeries.has(seriesKey(asset, r.sensor)));
+    if (this.knownSeries.size + unknown.length > config.ingest.max_series) {
+      return this.reject(message, {
+        reason: 'too_many_series',
+        detail: `${asset} would add ${unknown.length} series beyond ingest.max_series (${config.ingest.max_series})`,
+      });
+    }
+    for (const r of unknown) this.knownSeries.add(seriesKey(asset, r.sensor));
+    return { readings: parsed.readings.map((r) => ({ asset, line, sensor: r.sensor, ts: r.ts, value: r.value })) };
+  }
+
+  private route(topic: string): { route: Route; captures: Record<string, string> } | null {
+    for (const route of this.routes) {
+      const captures = route.pattern.match(topic);
+      if (captures?.asset) return { route, captures };
+    }
+    return null;
+  }
+
+  private reject(message: Inbound, rejection: Rejection): Entry {
+    this.summary.add(message.topic, rejection);
+    return {
+      deadLetter: {
+        receivedAt: message.receivedAt,
+        topic: message.topic,
+        reason: rejection.reason,
+        detail: rejection.detail,
+        payload: message.payload,
+      },
+    };
+  }
+
+  private committed(batch: Batch, result: BatchResult): void {
+    const c = this.counters;
+    c.readingsStored += result.stored;
+    c.duplicates += result.duplicates;
+    c.faultsStored += result.faults;
+    for (const d of batch.deadLetters) {
+      const reason = d.reason as RejectReason;
+      c.rejected.set(reason, (c.rejected.get(reason) ?? 0) + 1);
+    }
+    this.options.onCommitted?.(batch);
+  }
+}
+
+function seriesKey(asset: string, sensor: string): string {
+  return `${asset}\u0000${sensor}`;
+}

@@ -1,0 +1,250 @@
+// The broker connection: the only importer of `mqtt`. Persistent session, TLS and credentials from
+// config, capped-backoff reconnects, subscriptions made on every connect, a retained online/offline
+// status, and QoS 1 acknowledgements held back until the caller says the message is durable.
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { connect, ReasonCodes, type IClientOptions, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import { describeConnectError } from './errors.js';
+
+export interface Subscription {
+  filter: string;
+  qos: 0 | 1;
+}
+
+export interface Inbound {
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  receivedAt: number;
+}
+
+export interface PublishOptions {
+  qos: 0 | 1;
+  retain?: boolean;
+  /** MQTT 5 message expiry; ignored on MQTT 3.1.1. */
+  expirySeconds?: number;
+}
+
+export interface ConnectionOptions {
+  config: Config;
+  log: Logger;
+  subscriptions: readonly Subscription[];
+  /** Resolves when the message is durable and may be acknowledged; never acknowledged if it rejects. */
+  onMessage: (message: Inbound) => Promise<void>;
+  /** Null while there is room; otherwise resolves when the next packet may be read. */
+  backpressure: () => Promise<void> | null;
+  /** Runs on stop after delivery has paused and before DISCONNECT, so pending acks can still go out. */
+  beforeDisconnect: () => Promise<void>;
+}
+
+/** mqtt.js internals we rely on; checked at start so an upgrade that changes them fails loudly. */
+interface ClientInternals {
+  _sendPacket(packet: Packet, cb?: (error?: Error) => void, cbStorePut?: unknown, noStore?: boolean): void;
+}
+
+const STOP_GRACE_MS = 2_000;
+
+export function statusTopic(agentId: string): string {
+  return `faultline/${agentId}/status`;
+}
+
+/** Events: 'connected' (sessionPresent: boolean), 'disconnected'. */
+export class Connection extends EventEmitter {
+  private client: MqttClient | null = null;
+  private generation = 0;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private wasConnected = false;
+  private paused: Array<() => void> | null = null;
+  /** Durability of each unacknowledged QoS 1 message of the current connection, by packet id. */
+  private readonly awaitingAck = new Map<number, Promise<void>>();
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): void {
+    const { config } = this.options;
+    const client = connect(config.mqtt.url, clientOptions(config));
+    this.client = client;
+    deferAcknowledgements(client, this.awaitingAck, () => this.generation);
+    client.handleMessage = (packet, callback) => this.receive(packet, callback);
+    client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
+    client.on('close', () => this.onClose());
+    client.on('error', (error) => this.onError(error));
+  }
+
+  async publish(topic: string, payload: string | Buffer, options: PublishOptions): Promise<void> {
+    const client = this.client;
+    if (!client?.connected) throw new Error('not connected to the broker');
+    const publishOptions: IClientPublishOptions = { qos: options.qos, retain: options.retain ?? false };
+    if (options.expirySeconds !== undefined && this.options.config.mqtt.protocol_version === 5) {
+      publishOptions.properties = { messageExpiryInterval: Math.max(1, Math.round(options.expirySeconds)) };
+    }
+    try {
+      await client.publishAsync(topic, payload, publishOptions);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'number') {
+        this.options.log.warn({ topic, reasonCode: code, reason: ReasonCodes[code as keyof typeof ReasonCodes] }, 'publish refused by broker');
+      }
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    if (!client) return;
+    this.paused = []; // read no further packets: what is unacknowledged stays with the broker
+    await this.options.beforeDisconnect();
+    if (client.connected) {
+      await settleWithin(this.publish(statusTopic(this.options.config.agent.id), 'offline', { qos: 1, retain: true }), STOP_GRACE_MS);
+    }
+    const ended = await settleWithin(client.endAsync(false), STOP_GRACE_MS);
+    if (!ended) await client.endAsync(true);
+    this.client = null;
+  }
+
+  private receive(packet: Packet, callback: (error?: Error) => void): void {
+    if (packet.cmd !== 'publish') return callback();
+    if (this.paused) {
+      this.paused.push(callback);
+      return;
+    }
+    const durable = this.options.onMessage({
+      topic: packet.topic,
+      payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload,
+      qos: packet.qos,
+      receivedAt: Date.now(),
+    });
+    if (packet.qos > 0 && packet.messageId !== undefined) this.awaitingAck.set(packet.messageId, durable);
+    else durable.catch(() => undefined); // QoS 0: nothing to acknowledge
+    const wait = this.options.backpressure();
+    if (wait) void wait.then(() => callback());
+    else callback();
+  }
+
+  private onConnect(sessionPresent: boolean): void {
+    const { config, log, subscriptions } = this.options;
+    this.attempt = 0;
+    this.wasConnected = true;
+    log.info({ url: config.mqtt.url, sessionPresent }, 'connected to broker');
+    this.emit('connected', sessionPresent);
+    void this.publish(statusTopic(config.agent.id), 'online', { qos: 1, retain: true }).catch(() => undefined);
+    this.client?.subscribe(
+      Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }])),
+      (error, granted) => {
+        if (error) {
+          log.error({ err: error }, 'subscribe failed');
+          return;
+        }
+        for (const grant of granted ?? []) {
+          if (grant.qos >= 128) {
+            log.error(
+              { topic: grant.topic, reasonCode: grant.qos, reason: ReasonCodes[grant.qos as keyof typeof ReasonCodes] },
+              'subscription refused by broker; check its ACL for this topic',
+            );
+          }
+        }
+      },
+    );
+  }
+
+  private onClose(): void {
+    this.generation++;
+    this.awaitingAck.clear(); // the broker redelivers these on the next connection
+    if (this.wasConnected) this.emit('disconnected');
+    this.wasConnected = false;
+    if (this.stopping || this.reconnectTimer) return;
+    const { reconnect_min: min, reconnect_max: max } = this.options.config.mqtt;
+    const delay = Math.min(max, min * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
+    this.attempt = Math.min(this.attempt + 1, 30);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (!this.stopping) this.client?.reconnect();
+    }, delay);
+  }
+
+  private onError(error: Error): void {
+    const { config, log } = this.options;
+    log.warn({ url: config.mqtt.url, code: (error as { code?: unknown }).code, cause: describeConnectError(error, config.mqtt.url) }, 'broker connection problem');
+  }
+}
+
+function clientOptions(config: Config): IClientOptions {
+  const { mqtt, agent } = config;
+  const options: IClientOptions = {
+    clientId: mqtt.client_id ?? `faultline-${agent.id}`,
+    protocolVersion: mqtt.protocol_version,
+    clean: false, // a persistent session: the broker keeps QoS 1 messages while we are away
+    keepalive: Math.round(mqtt.keepalive / 1000),
+    connectTimeout: mqtt.connect_timeout,
+    reconnectPeriod: 0, // reconnects are ours, with capped exponential backoff
+    resubscribe: false, // subscriptions are made in the connect handler
+    queueQoSZero: false,
+    will: { topic: statusTopic(agent.id), payload: Buffer.from('offline'), qos: 1, retain: true },
+    rejectUnauthorized: true,
+  };
+  if (mqtt.protocol_version === 5) {
+    options.properties = { sessionExpiryInterval: Math.round(mqtt.session_expiry / 1000), receiveMaximum: mqtt.max_inflight };
+  }
+  if (mqtt.username !== null) options.username = mqtt.username;
+  if (mqtt.password !== null) options.password = mqtt.password;
+  if (mqtt.ca) options.ca = readFileSync(mqtt.ca);
+  if (mqtt.cert) options.cert = readFileSync(mqtt.cert);
+  if (mqtt.key) options.key = readFileSync(mqtt.key);
+  return options;
+}
+
+/**
+ * mqtt.js 5 sends a QoS 1 PUBACK as soon as `handleMessage` calls back, and reads no further packet
+ * until then (lib/handlers/publish.ts). Acking after each commit would cap ingest at the rate of
+ * single-row commits. Instead `handleMessage` calls back at once and the PUBACK it triggers is held
+ * here until the message's batch is durable. Batches commit in arrival order, so PUBACKs still leave
+ * in the order the PUBLISHes came [MQTT-4.6.0-2]. A PUBACK from a closed connection is dropped: the
+ * broker redelivers that message on the next one.
+ */
+function deferAcknowledgements(client: MqttClient, awaitingAck: Map<number, Promise<void>>, generation: () => number): void {
+  const internals = client as unknown as ClientInternals;
+  if (typeof internals._sendPacket !== 'function') {
+    throw new Error('this mqtt.js version has no _sendPacket; faultline cannot hold acknowledgements until readings are stored');
+  }
+  const send = internals._sendPacket.bind(client);
+  internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
+    const durable = packet.cmd === 'puback' && packet.messageId !== undefined ? awaitingAck.get(packet.messageId) : undefined;
+    if (!durable || packet.cmd !== 'puback') {
+      send(packet, cb, cbStorePut, noStore);
+      return;
+    }
+    awaitingAck.delete(packet.messageId!);
+    const sentOn = generation();
+    cb?.(); // lets mqtt.js read the next packet while this one is being committed
+    durable.then(
+      () => {
+        if (generation() === sentOn) send(packet);
+      },
+      () => undefined, // not stored: never acknowledged, so the broker keeps it
+    );
+  };
+}
+
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
