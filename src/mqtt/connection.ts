@@ -27,9 +27,25 @@ export interface PublishOptions {
   expirySeconds?: number;
 }
 
+export interface Will {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
 export interface ConnectionOptions {
   config: Config;
   log: Logger;
+  /** Default: mqtt.client_id, else faultline-<agent.id>. */
+  clientId?: string;
+  /** Default false: a persistent session, so the broker queues QoS 1 messages while we are away. */
+  clean?: boolean;
+  /** The Last Will, read before every connection attempt. Default: "offline" on the status topic. */
+  will?: () => Will;
+  /** Publish a retained "online" to faultline/<id>/status on connect and "offline" on stop. Default true. */
+  announce?: boolean;
+  onConnected?: (sessionPresent: boolean) => void;
   subscriptions: readonly Subscription[];
   /** Resolves when the message is durable and may be acknowledged; never acknowledged if it rejects. */
   onMessage: (message: Inbound) => Promise<void>;
@@ -72,7 +88,7 @@ export class Connection extends EventEmitter {
 
   start(): void {
     const { config } = this.options;
-    const client = connect(config.mqtt.url, clientOptions(config));
+    const client = connect(config.mqtt.url, { ...clientOptions(config), ...this.sessionOptions() });
     this.client = client;
     deferAcknowledgements(client, this.awaitingAck, () => this.generation);
     client.handleMessage = (packet, callback) => this.receive(packet, callback);
@@ -106,12 +122,32 @@ export class Connection extends EventEmitter {
     if (!client) return;
     this.paused = []; // read no further packets: what is unacknowledged stays with the broker
     await this.options.beforeDisconnect();
-    if (client.connected) {
+    if (client.connected && this.announces) {
       await settleWithin(this.publish(statusTopic(this.options.config.agent.id), 'offline', { qos: 1, retain: true }), STOP_GRACE_MS);
     }
     const ended = await settleWithin(client.endAsync(false), STOP_GRACE_MS);
     if (!ended) await client.endAsync(true);
     this.client = null;
+  }
+
+  private get announces(): boolean {
+    return this.options.announce ?? true;
+  }
+
+  /** What may differ per connection attempt: identity, session and (for Sparkplug) the Will. */
+  private sessionOptions(): Pick<IClientOptions, 'clientId' | 'clean' | 'will'> {
+    const { config } = this.options;
+    const will = this.options.will?.() ?? {
+      topic: statusTopic(config.agent.id),
+      payload: Buffer.from('offline'),
+      qos: 1 as const,
+      retain: true,
+    };
+    return {
+      clientId: this.options.clientId ?? config.mqtt.client_id ?? `faultline-${config.agent.id}`,
+      clean: this.options.clean ?? false,
+      will,
+    };
   }
 
   private receive(packet: Packet, callback: (error?: Error) => void): void {
@@ -139,7 +175,8 @@ export class Connection extends EventEmitter {
     this.wasConnected = true;
     log.info({ url: config.mqtt.url, sessionPresent }, 'connected to broker');
     this.emit('connected', sessionPresent);
-    void this.publish(statusTopic(config.agent.id), 'online', { qos: 1, retain: true }).catch(() => undefined);
+    if (this.announces) void this.publish(statusTopic(config.agent.id), 'online', { qos: 1, retain: true }).catch(() => undefined);
+    this.options.onConnected?.(sessionPresent);
     this.client?.subscribe(
       Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }])),
       (error, granted) => {
@@ -170,7 +207,9 @@ export class Connection extends EventEmitter {
     this.attempt = Math.min(this.attempt + 1, 30);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
-      if (!this.stopping) this.client?.reconnect();
+      if (this.stopping || !this.client) return;
+      Object.assign(this.client.options, this.sessionOptions());
+      this.client.reconnect();
     }, delay);
   }
 
@@ -181,17 +220,14 @@ export class Connection extends EventEmitter {
 }
 
 function clientOptions(config: Config): IClientOptions {
-  const { mqtt, agent } = config;
+  const { mqtt } = config;
   const options: IClientOptions = {
-    clientId: mqtt.client_id ?? `faultline-${agent.id}`,
     protocolVersion: mqtt.protocol_version,
-    clean: false, // a persistent session: the broker keeps QoS 1 messages while we are away
     keepalive: Math.round(mqtt.keepalive / 1000),
     connectTimeout: mqtt.connect_timeout,
     reconnectPeriod: 0, // reconnects are ours, with capped exponential backoff
     resubscribe: false, // subscriptions are made in the connect handler
     queueQoSZero: false,
-    will: { topic: statusTopic(agent.id), payload: Buffer.from('offline'), qos: 1, retain: true },
     rejectUnauthorized: true,
   };
   if (mqtt.protocol_version === 5) {
