@@ -184,14 +184,14 @@ export class Connection extends EventEmitter {
           log.error({ err: error }, 'subscribe failed');
           return;
         }
-        for (const grant of granted ?? []) {
-          if (grant.qos >= 128) {
-            log.error(
-              { topic: grant.topic, reasonCode: grant.qos, reason: ReasonCodes[grant.qos as keyof typeof ReasonCodes] },
-              'subscription refused by broker; check its ACL for this topic',
-            );
-          }
+        const refused = (granted ?? []).filter((grant) => grant.qos >= 128);
+        for (const grant of refused) {
+          log.error(
+            { topic: grant.topic, reasonCode: grant.qos, reason: ReasonCodes[grant.qos as keyof typeof ReasonCodes] },
+            'subscription refused by broker; check its ACL for this topic',
+          );
         }
+        log.info({ topics: (granted ?? []).filter((g) => g.qos < 128).map((g) => g.topic) }, 'subscribed');
       },
     );
   }

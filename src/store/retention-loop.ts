@@ -8,11 +8,14 @@ import { Retention } from './retention.js';
 const BURST_BUDGET_MS = 20;
 const BUSY_PAUSE_MS = 50;
 const IDLE_PAUSE_MS = 30_000;
+/** Look at least ten times per retention period, so a short retention is kept closely. */
+const LOOKS_PER_RETENTION = 10;
 
 export function startRetention(db: Db, storage: Config['storage'], log: Logger, clock: () => number = Date.now): { stop(): void } {
   const retention = new Retention(db);
   const limits = { retentionMs: storage.retention, maxBytes: storage.max_size };
   const deleted = { age: 0, size: 0 };
+  const idlePause = Math.max(BUSY_PAUSE_MS, Math.min(IDLE_PAUSE_MS, storage.retention / LOOKS_PER_RETENTION));
   let timer: NodeJS.Timeout | null = null;
 
   const burst = (): void => {
@@ -33,7 +36,7 @@ export function startRetention(db: Db, storage: Config['storage'], log: Logger, 
       deleted.age = 0;
       deleted.size = 0;
     }
-    timer = setTimeout(burst, busy ? BUSY_PAUSE_MS : IDLE_PAUSE_MS);
+    timer = setTimeout(burst, busy ? BUSY_PAUSE_MS : idlePause);
     timer.unref();
   };
   timer = setTimeout(burst, 0);

@@ -23,7 +23,7 @@ async function startAedes(): Promise<TestBroker> {
   return { kind: 'aedes', url: broker.url, protocolVersion: 4 };
 }
 
-async function startRealMosquitto(options: MosquittoOptions = {}): Promise<TestBroker> {
+export async function startRealMosquitto(options: MosquittoOptions = {}): Promise<TestBroker> {
   const broker = await startMosquitto({ verboseLogs: false, maxQueuedMessages: 100_000, maxInflightMessages: 0, ...options });
   return { kind: 'mosquitto', url: broker.url, protocolVersion: 5, restart: () => broker.restart() };
 }
