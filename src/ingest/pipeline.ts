@@ -29,8 +29,6 @@ export interface IngestOptions {
   config: Config;
   log: Logger;
   writer: BatchWriter;
-  /** Sees every batch once it is durable (live prediction windows listen here). */
-  onCommitted?: (batch: Batch) => void;
   /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
   commands?: ReadonlyMap<string, () => void>;
 }
@@ -41,6 +39,7 @@ export class Ingest {
   private readonly commit: GroupCommit;
   private readonly summary: RejectionSummary;
   private readonly knownSeries: Set<string>;
+  private readonly commitListeners = new Set<(batch: Batch) => void>();
 
   constructor(private readonly options: IngestOptions) {
     const { config, log, writer } = options;
@@ -75,6 +74,12 @@ export class Ingest {
 
   get stalled(): { since: number } | null {
     return this.commit.stalled;
+  }
+
+  /** Calls `listener` with every batch once it is durable (live prediction windows listen here). */
+  onCommit(listener: (batch: Batch) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   backpressure(): Promise<void> | null {
@@ -164,7 +169,7 @@ export class Ingest {
       const reason = d.reason as RejectReason;
       c.rejected.set(reason, (c.rejected.get(reason) ?? 0) + 1);
     }
-    this.options.onCommitted?.(batch);
+    for (const listener of this.commitListeners) listener(batch);
   }
 }
 

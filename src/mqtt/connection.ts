@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { connect, ReasonCodes, type IClientOptions, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import { deferAcknowledgements, type DeferredAcks } from './deferred-acks.js';
 import { describeConnectError } from './errors.js';
 
 export interface Subscription {
@@ -55,28 +56,21 @@ export interface ConnectionOptions {
   beforeDisconnect: () => Promise<void>;
 }
 
-/** mqtt.js internals we rely on; checked at start so an upgrade that changes them fails loudly. */
-interface ClientInternals {
-  _sendPacket(packet: Packet, cb?: (error?: Error) => void, cbStorePut?: unknown, noStore?: boolean): void;
-}
-
 const STOP_GRACE_MS = 2_000;
 
 export function statusTopic(agentId: string): string {
   return `faultline/${agentId}/status`;
 }
 
-/** Events: 'connected' (sessionPresent: boolean), 'disconnected'. */
+/** Events: 'connected' (sessionPresent: boolean), 'subscribed', 'disconnected'. */
 export class Connection extends EventEmitter {
   private client: MqttClient | null = null;
-  private generation = 0;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private wasConnected = false;
   private paused: Array<() => void> | null = null;
-  /** Durability of each unacknowledged QoS 1 message of the current connection, by packet id. */
-  private readonly awaitingAck = new Map<number, Promise<void>>();
+  private acks: DeferredAcks | null = null;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -90,7 +84,7 @@ export class Connection extends EventEmitter {
     const { config } = this.options;
     const client = connect(config.mqtt.url, { ...clientOptions(config), ...this.sessionOptions() });
     this.client = client;
-    deferAcknowledgements(client, this.awaitingAck, () => this.generation);
+    this.acks = deferAcknowledgements(client);
     client.handleMessage = (packet, callback) => this.receive(packet, callback);
     client.on('connect', (connack) => this.onConnect(connack.sessionPresent));
     client.on('close', () => this.onClose());
@@ -162,7 +156,7 @@ export class Connection extends EventEmitter {
       qos: packet.qos,
       receivedAt: Date.now(),
     });
-    if (packet.qos > 0 && packet.messageId !== undefined) this.awaitingAck.set(packet.messageId, durable);
+    if (packet.qos > 0 && packet.messageId !== undefined) this.acks?.expect(packet.messageId, durable);
     else durable.catch(() => undefined); // QoS 0: nothing to acknowledge
     const wait = this.options.backpressure();
     if (wait) void wait.then(() => callback());
@@ -192,13 +186,13 @@ export class Connection extends EventEmitter {
           );
         }
         log.info({ topics: (granted ?? []).filter((g) => g.qos < 128).map((g) => g.topic) }, 'subscribed');
+        this.emit('subscribed');
       },
     );
   }
 
   private onClose(): void {
-    this.generation++;
-    this.awaitingAck.clear(); // the broker redelivers these on the next connection
+    this.acks?.reset(); // the broker redelivers what was not acknowledged on the next connection
     if (this.wasConnected) this.emit('disconnected');
     this.wasConnected = false;
     if (this.stopping || this.reconnectTimer) return;
@@ -239,38 +233,6 @@ function clientOptions(config: Config): IClientOptions {
   if (mqtt.cert) options.cert = readFileSync(mqtt.cert);
   if (mqtt.key) options.key = readFileSync(mqtt.key);
   return options;
-}
-
-/**
- * mqtt.js 5 sends a QoS 1 PUBACK as soon as `handleMessage` calls back, and reads no further packet
- * until then (lib/handlers/publish.ts). Acking after each commit would cap ingest at the rate of
- * single-row commits. Instead `handleMessage` calls back at once and the PUBACK it triggers is held
- * here until the message's batch is durable. Batches commit in arrival order, so PUBACKs still leave
- * in the order the PUBLISHes came [MQTT-4.6.0-2]. A PUBACK from a closed connection is dropped: the
- * broker redelivers that message on the next one.
- */
-function deferAcknowledgements(client: MqttClient, awaitingAck: Map<number, Promise<void>>, generation: () => number): void {
-  const internals = client as unknown as ClientInternals;
-  if (typeof internals._sendPacket !== 'function') {
-    throw new Error('this mqtt.js version has no _sendPacket; faultline cannot hold acknowledgements until readings are stored');
-  }
-  const send = internals._sendPacket.bind(client);
-  internals._sendPacket = (packet, cb, cbStorePut, noStore) => {
-    const durable = packet.cmd === 'puback' && packet.messageId !== undefined ? awaitingAck.get(packet.messageId) : undefined;
-    if (!durable || packet.cmd !== 'puback') {
-      send(packet, cb, cbStorePut, noStore);
-      return;
-    }
-    awaitingAck.delete(packet.messageId!);
-    const sentOn = generation();
-    cb?.(); // lets mqtt.js read the next packet while this one is being committed
-    durable.then(
-      () => {
-        if (generation() === sentOn) send(packet);
-      },
-      () => undefined, // not stored: never acknowledged, so the broker keeps it
-    );
-  };
 }
 
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {

@@ -1,0 +1,45 @@
+// faultline's agent, in a process of its own, storing every reading; reports rate, publish-to-commit
+// latency and peak RSS to run.mjs. Uses the built agent (dist/), exactly as `faultline run` does.
+import { Agent } from '../../dist/agent.js';
+import { parseConfig } from '../../dist/config/load.js';
+import { createLogger } from '../../dist/log.js';
+
+const [url, count, qos, dbPath, sync] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6]];
+const yaml = `
+agent: { id: bench-${process.pid} }
+mqtt: { url: "${url}", protocol_version: 5, max_inflight: 1000 }
+telemetry: [{ topic: "plant/+line/+asset/telemetry", qos: ${qos} }]
+faults: []
+storage: { path: "${dbPath}", sync: ${sync} }
+http: { listen: "off" }
+log: { level: warn }
+`;
+const { config } = parseConfig(yaml, 'bench.yaml', {});
+const agent = new Agent({ config, file: 'bench.yaml', warnings: [] }, createLogger('warn'));
+await agent.start();
+const latencies = new Float64Array(count);
+let messages = 0;
+let readings = 0;
+let first = 0;
+agent.parts.ingest.onCommit((batch) => {
+  const now = Date.now();
+  if (messages === 0) first = now;
+  for (const reading of batch.readings) {
+    readings++;
+    if (reading.sensor === 'sent') latencies[messages++] = now - reading.value;
+  }
+  if (messages === count) {
+    const result = { received: messages, readings, ms: now - first, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
+    // Exit only once the (large) result has left over IPC.
+    process.send(result, () => void agent.stop().then(() => process.exit(0)));
+  }
+});
+agent.parts.connection.once('subscribed', () => process.send({ ready: true }));
+if (process.env.BENCH_MEMTRACE) {
+  // Diagnostics: memory and queue depth twice a second, on stderr.
+  setInterval(() => {
+    const m = process.memoryUsage();
+    const mb = (x) => (x / 1048576).toFixed(0);
+    console.error(`rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} pending ${agent.parts.ingest.pending}`);
+  }, 500).unref();
+}
