@@ -1,0 +1,165 @@
+// The trainer: runs the retrain job in a worker thread (its own read-only connection, so ingest
+// never waits), one run at a time, and stores the outcome in the registry from the main thread.
+// Never throws from run(): a failed retrain is a result, and the champion stays.
+import { Worker } from 'node:worker_threads';
+import type { ServingModel } from '../learn/model.js';
+import type { Logger } from '../log.js';
+import type { ModelRegistry } from '../store/models.js';
+import type { ModelCard } from './card.js';
+import type { ModelConfig } from './job.js';
+import type { WorkerInput, WorkerReply } from './messages.js';
+
+export type TrainReason = 'schedule' | 'command' | 'cli';
+
+export type TrainResult =
+  | {
+      readonly status: 'trained';
+      readonly reason: TrainReason;
+      readonly promoted: boolean;
+      readonly version: string;
+      readonly card: ModelCard;
+      readonly model: ServingModel;
+      readonly durationMs: number;
+    }
+  | {
+      readonly status: 'not_enough_data';
+      readonly reason: TrainReason;
+      /** "has N labelled samples from E episodes, needs model.min_samples = M and at least 2 episodes" */
+      readonly message: string;
+      readonly samples: number;
+      readonly episodes: number;
+      readonly minSamples: number;
+      readonly durationMs: number;
+    }
+  | { readonly status: 'failed'; readonly reason: TrainReason; readonly message: string; readonly durationMs: number };
+
+export interface TrainerOptions {
+  /** The buffer file; the worker opens it read-only. */
+  readonly dbPath: string;
+  /** On the main thread's writable connection. */
+  readonly registry: ModelRegistry;
+  readonly model: ModelConfig;
+  readonly log: Logger;
+  /** The worker script; tests substitute one that fails. */
+  readonly workerUrl?: URL;
+  readonly now?: () => number;
+}
+
+// Under vitest this module is the .ts source, which a worker cannot load: use the build (tests
+// build first, see `pretest`). Built, the worker sits next to this file.
+export const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../dist/train/worker.js' : './worker.js', import.meta.url);
+
+/**
+ * Runs never overlap: run() while a run is in progress returns that run's promise (the caller
+ * gets its result, and `joined` is logged), so a burst of retrain commands trains once.
+ */
+export class Trainer {
+  private current: Promise<TrainResult> | null = null;
+  /** Ends the worker of the run in progress, if any. */
+  private cancel: (() => Promise<void>) | null = null;
+  private model: ModelConfig;
+
+  constructor(private readonly options: TrainerOptions) {
+    this.model = options.model;
+  }
+
+  /** A reloaded `model` section; applies from the next run (a run in progress keeps its own). */
+  reconfigure(model: ModelConfig): void {
+    this.model = model;
+  }
+
+  get running(): boolean {
+    return this.current !== null;
+  }
+
+  run(reason: TrainReason): Promise<TrainResult> {
+    if (this.current !== null) {
+      this.options.log.info({ reason }, 'retrain already running; joining it');
+      return this.current;
+    }
+    const run = this.execute(reason).finally(() => {
+      this.current = null;
+    });
+    this.current = run;
+    return run;
+  }
+
+  /** Stops a running worker (agent shutdown); that run ends as failed and stores nothing. */
+  async stop(): Promise<void> {
+    const running = this.current;
+    await this.cancel?.();
+    if (running !== null) await running;
+  }
+
+  private async execute(reason: TrainReason): Promise<TrainResult> {
+    const { log, registry } = this.options;
+    const now = this.options.now ?? Date.now;
+    const started = now();
+    const elapsed = (): number => now() - started;
+    log.info({ reason }, 'retrain started');
+    try {
+      const champion = registry.champion();
+      const reply = await this.inWorker({ dbPath: this.options.dbPath, model: this.model, champion: champion?.params ?? null, now: started });
+      if (reply.kind === 'not_enough_data') {
+        const { message, samples, episodes, minSamples } = reply;
+        log.warn({ reason, samples, episodes, min_samples: minSamples }, 'not enough labelled data to train');
+        return { status: 'not_enough_data', reason, message, samples, episodes, minSamples, durationMs: elapsed() };
+      }
+      if (reply.kind === 'failed') return this.failed(reason, reply.message, elapsed(), reply.stack);
+      const { outcome } = reply;
+      const before = champion?.version ?? null;
+      const stored = registry.insert((current) => {
+        // The gate compared against the champion of the start; if someone switched it meanwhile
+        // (`faultline models use`), their choice stands and this model is kept as rejected.
+        const switched = outcome.promoted && current !== before;
+        const card: ModelCard = switched
+          ? { ...outcome.card, promoted: false, promotion: `rejected: the champion changed from ${before ?? 'none'} to ${current ?? 'none'} during training; retrain to compare against it` }
+          : outcome.card;
+        return { trainedAt: outcome.trainedAt, dataHash: outcome.dataHash, card, params: outcome.model, promote: outcome.promoted && !switched };
+      });
+      const promoted = stored.status === 'champion';
+      const metrics = stored.card.metrics;
+      log.info(
+        { reason, version: stored.version, promoted, rmse: metrics.challenger.rmse, champion_rmse: metrics.champion?.rmse ?? null, duration_ms: elapsed(), steps_ms: outcome.timings },
+        promoted ? 'retrain finished; model promoted' : 'retrain finished; model rejected, the champion stays',
+      );
+      return { status: 'trained', reason, promoted, version: stored.version, card: stored.card, model: stored.params, durationMs: elapsed() };
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      return this.failed(reason, `${e.name}: ${e.message}`, elapsed(), e.stack);
+    }
+  }
+
+  private failed(reason: TrainReason, message: string, durationMs: number, stack?: string): TrainResult {
+    this.options.log.error({ reason, err: { message, stack } }, 'retrain failed; the champion stays');
+    return { status: 'failed', reason, message, durationMs };
+  }
+
+  /** One worker per run; resolves with its reply, or a failure if it dies (or is stopped) without one. */
+  private inWorker(input: WorkerInput): Promise<WorkerReply> {
+    return new Promise((resolve) => {
+      const worker = new Worker(this.options.workerUrl ?? WORKER_URL, { workerData: input });
+      let replied = false;
+      const settle = (reply: WorkerReply): void => {
+        if (replied) return;
+        replied = true;
+        this.cancel = null;
+        resolve(reply);
+      };
+      this.cancel = async () => {
+        settle({ kind: 'failed', message: 'stopped before it finished (the agent is shutting down)' });
+        await worker.terminate();
+      };
+      worker.once('message', (reply: WorkerReply) =>
+        settle(isReply(reply) ? reply : { kind: 'failed', message: 'the training worker sent something that is not a reply' }),
+      );
+      worker.once('error', (error) => settle({ kind: 'failed', message: `worker error: ${error.message}`, ...(error.stack !== undefined ? { stack: error.stack } : {}) }));
+      worker.once('exit', (code) => settle({ kind: 'failed', message: `the training worker exited with code ${code} before replying` }));
+    });
+  }
+}
+
+function isReply(value: unknown): value is WorkerReply {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return kind === 'trained' || kind === 'not_enough_data' || kind === 'failed';
+}
