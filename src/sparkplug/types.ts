@@ -1,0 +1,46 @@
+// The public shapes of the Sparkplug edge node: its options, what it is given to publish, and its status.
+// Types only.
+import type { Config } from '../config/schema.js';
+import type { Prediction } from '../learn/model.js';
+import type { Logger } from '../log.js';
+import type { SparkplugCodec } from './codec.js';
+import type { KeyValueStore } from './meta-store.js';
+import type { Level, NodeMetrics } from './payloads.js';
+import type { ConnectionFactory } from './session.js';
+
+export interface SparkplugNodeOptions {
+  config: Config;
+  log: Logger;
+  /** Keeps bdSeq across restarts [tck-id-topics-nbirth-bdseq-increment]; metaStore(db) in the agent. */
+  store: KeyValueStore;
+  connectionFactory?: ConnectionFactory;
+  codec?: SparkplugCodec;
+  now?: () => number;
+  /** Node metrics for the first NBIRTH; updateNodeMetrics() changes them later. */
+  node?: Partial<NodeMetrics>;
+  /** Predictions held while no session is up; default predictions.outbox_max. */
+  holdCapacity?: number;
+}
+
+export interface PredictionUpdate {
+  prediction: Prediction;
+  level: Level;
+  modelVersion: string;
+}
+
+export type PublishOutcome = 'sent' | 'held' | 'invalid_asset';
+
+export interface SparkplugStatus {
+  connected: boolean;
+  /** NBIRTH published on the current connection. */
+  born: boolean;
+  /** null when no primary host is configured. */
+  primaryHostOnline: boolean | null;
+  bdSeq: number;
+  seq: number;
+  devices: number;
+  held: number;
+  /** Held predictions dropped (oldest first) because the queue was full, since start. */
+  dropped: number;
+}
+
