@@ -1,106 +1,30 @@
 // The lifecycle owner and the only module that knows every part: builds them from the config,
 // starts them in phases, stops them in reverse order, and applies a reloaded config.
+import { EventEmitter } from 'node:events';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { Ingest } from './ingest/pipeline.js';
 import type { Logger } from './log.js';
-import { Connection } from './mqtt/connection.js';
-import { openDatabase, type Db } from './store/db.js';
-import { BatchWriter } from './store/ingest-batch.js';
-import { startRetention } from './store/retention-loop.js';
+import { Metrics } from './http/metrics.js';
+import { PHASES, metricsSnapshot, type Part, type Phase, type Runtime } from './phases.js';
 
-/** A started part of the agent. `stop` must not throw for a part that already failed. */
-export interface Part {
-  stop(): Promise<void> | void;
-}
+export type { Runtime } from './phases.js';
 
-/** The shared state the phases build on, filled in as they start. */
-export interface Runtime {
-  config: Config;
-  log: Logger;
-  db?: Db;
-  ingest?: Ingest;
-  connection?: Connection;
-}
-
-interface Phase {
-  name: string;
-  /** Config sections whose change restarts this phase (and every later one). */
-  sections: ReadonlyArray<keyof Config>;
-  start(runtime: Runtime): Promise<Part> | Part;
-}
-
-const PHASES: readonly Phase[] = [
-  {
-    name: 'store',
-    sections: ['storage'],
-    start: (rt) => {
-      const db = openDatabase(rt.config.storage.path, { sync: rt.config.storage.sync });
-      rt.db = db;
-      rt.log.info({ path: rt.config.storage.path, sync: rt.config.storage.sync }, 'buffer open');
-      return {
-        stop: () => {
-          db.close();
-          delete rt.db;
-        },
-      };
-    },
-  },
-  {
-    name: 'retention',
-    sections: ['storage'],
-    start: (rt) => startRetention(rt.db!, rt.config.storage, rt.log.child({ module: 'retention' })),
-  },
-  {
-    name: 'ingest',
-    sections: ['storage', 'telemetry', 'faults', 'ingest'],
-    start: (rt) => {
-      const ingest = new Ingest({
-        config: rt.config,
-        log: rt.log.child({ module: 'ingest' }),
-        writer: new BatchWriter(rt.db!, rt.config.storage.dead_letters),
-      });
-      rt.ingest = ingest;
-      return {
-        stop: () => {
-          ingest.stop();
-          delete rt.ingest;
-        },
-      };
-    },
-  },
-  {
-    name: 'mqtt',
-    sections: ['agent', 'mqtt'],
-    start: (rt) => {
-      const ingest = rt.ingest!;
-      const connection = new Connection({
-        config: rt.config,
-        log: rt.log.child({ module: 'mqtt' }),
-        subscriptions: ingest.subscriptions(),
-        onMessage: (message) => ingest.handle(message),
-        backpressure: () => ingest.backpressure(),
-        beforeDisconnect: () => ingest.flush(),
-      });
-      connection.start();
-      rt.connection = connection;
-      return {
-        stop: async () => {
-          await connection.stop();
-          delete rt.connection;
-        },
-      };
-    },
-  },
-];
-
-export class Agent {
+/**
+ * Events: 'trained' (TrainResult) after each retrain, 'prediction' (AssetPrediction), 'model'
+ * (StoredModel, when a new champion starts serving). The demo's screen listens to these.
+ */
+export class Agent extends EventEmitter {
   private readonly runtime: Runtime;
   private readonly started: Array<{ phase: Phase; part: Part }> = [];
   private file: string;
 
-  constructor(loaded: LoadedConfig, private readonly log: Logger) {
-    this.runtime = { config: loaded.config, log };
+  constructor(
+    loaded: LoadedConfig,
+    private readonly log: Logger,
+  ) {
+    super();
+    const runtime: Runtime = { config: loaded.config, log, events: this, metrics: new Metrics(() => metricsSnapshot(runtime)) };
+    this.runtime = runtime;
     this.file = loaded.file;
   }
 
@@ -108,7 +32,7 @@ export class Agent {
     return this.runtime.config;
   }
 
-  /** The parts, for the HTTP endpoints and tests; absent while stopped. */
+  /** The parts, for the HTTP endpoints, the demo and tests; absent while stopped. */
   get parts(): Readonly<Runtime> {
     return this.runtime;
   }
@@ -121,6 +45,13 @@ export class Agent {
   async stop(): Promise<void> {
     await this.stopDownTo(0);
     this.log.info('agent stopped');
+  }
+
+  /** Retrains now (as the retrain command does); resolves with the result. */
+  retrain(): Promise<unknown> {
+    const retrain = this.runtime.retrain;
+    if (!retrain) return Promise.reject(new Error('the agent is not running'));
+    return retrain('command');
   }
 
   /**

@@ -50,8 +50,12 @@ function checkTopics(config: Config): RuleProblem[] {
   });
 
   const template = parseTemplate(config.predictions.topic);
+  // Each asset is stored with its asset and line names only, so those are all a topic can use.
+  for (const name of template.names.filter((n) => n !== 'asset' && n !== 'line')) {
+    problems.push({ path: ['predictions', 'topic'], message: `uses {${name}}; a prediction topic may use {asset} and {line}` });
+  }
   // A topic without +asset is reported above; {asset} need not be reported again.
-  for (const name of template.names.filter((n) => n !== 'asset')) {
+  for (const name of template.names.filter((n) => n === 'line')) {
     const missing = captured.findIndex((names) => !names.includes(name));
     if (missing >= 0) {
       problems.push({

@@ -13,7 +13,10 @@ export type RejectReason =
   | 'no_readings'
   | 'bad_timestamp'
   | 'future_timestamp'
-  | 'too_old';
+  | 'too_old'
+  | 'not_sparkplug'
+  | 'sparkplug_no_birth'
+  | 'sparkplug_unknown_alias';
 
 export const REJECT_REASONS: readonly RejectReason[] = [
   'too_large',
@@ -27,6 +30,9 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'bad_timestamp',
   'future_timestamp',
   'too_old',
+  'not_sparkplug',
+  'sparkplug_no_birth',
+  'sparkplug_unknown_alias',
 ];
 
 export interface Rejection {

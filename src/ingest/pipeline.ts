@@ -5,21 +5,25 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { parsePattern, type TopicPattern } from '../mqtt/topics.js';
 import type { Inbound, Subscription } from '../mqtt/connection.js';
-import type { Batch, BatchResult, BatchWriter } from '../store/ingest-batch.js';
+import { SparkplugDecoder } from '../sparkplug/decoder.js';
+import type { Batch, BatchResult, BatchWriter, ReadingRow } from '../store/ingest-batch.js';
 import { GroupCommit, type Entry } from './group-commit.js';
 import { parseFault, parseTelemetry, type Limits, type RejectReason, type Rejection, type TelemetryFormat } from './parse.js';
 import { RejectionSummary } from './rejection-summary.js';
 
 interface Route {
-  kind: 'telemetry' | 'fault';
+  kind: 'telemetry' | 'fault' | 'sparkplug';
   pattern: TopicPattern;
   qos: 0 | 1;
   telemetry?: TelemetryFormat;
   fault?: Config['faults'][number];
+  fields?: readonly string[] | null;
 }
 
 export interface IngestCounters {
   readingsStored: number;
+  /** Wall time of the last commit that stored a reading, or null. */
+  lastReadingAt: number | null;
   duplicates: number;
   faultsStored: number;
   rejected: Map<RejectReason, number>;
@@ -31,14 +35,17 @@ export interface IngestOptions {
   writer: BatchWriter;
   /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
   commands?: ReadonlyMap<string, () => void>;
+  /** Publishes a Sparkplug rebirth request to an edge node whose data came before its birth. */
+  requestRebirth?: (topic: string, payload: Buffer) => void;
 }
 
 export class Ingest {
-  readonly counters: IngestCounters = { readingsStored: 0, duplicates: 0, faultsStored: 0, rejected: new Map() };
+  readonly counters: IngestCounters = { readingsStored: 0, lastReadingAt: null, duplicates: 0, faultsStored: 0, rejected: new Map() };
   private readonly routes: Route[];
   private readonly commit: GroupCommit;
   private readonly summary: RejectionSummary;
   private readonly knownSeries: Set<string>;
+  private readonly sparkplug: SparkplugDecoder;
   private readonly commitListeners = new Set<(batch: Batch) => void>();
 
   constructor(private readonly options: IngestOptions) {
@@ -51,7 +58,15 @@ export class Ingest {
           return { kind: 'telemetry', pattern: parsePattern(t.topic), qos: t.qos, telemetry };
         }),
       ...config.faults.map((f): Route => ({ kind: 'fault', pattern: parsePattern(f.topic), qos: f.qos, fault: f })),
+      ...config.telemetry
+        .filter((t) => t.format === 'sparkplug')
+        .map((t): Route => ({ kind: 'sparkplug', pattern: parsePattern(t.topic), qos: t.qos, fields: t.fields })),
     ];
+    const { sparkplug, agent } = config;
+    this.sparkplug = new SparkplugDecoder({
+      // faultline's own Sparkplug output must not come back in as telemetry.
+      ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null,
+    });
     this.knownSeries = new Set(writer.listSeries().map((s) => seriesKey(s.asset, s.sensor)));
     this.summary = new RejectionSummary(log);
     this.commit = new GroupCommit({
@@ -119,6 +134,7 @@ export class Ingest {
     const routed = this.route(message.topic);
     if (!routed) return this.reject(message, { reason: 'unknown_topic', detail: 'the topic matches no telemetry or fault pattern' });
     const { route, captures } = routed;
+    if (route.kind === 'sparkplug') return this.sparkplugEntry(message, limits, route.fields ?? null);
     const asset = captures.asset!;
     const line = captures.line ?? null;
     if (route.kind === 'fault') {
@@ -128,21 +144,36 @@ export class Ingest {
     }
     const parsed = parseTelemetry(message.payload, captures, route.telemetry!, message.receivedAt, limits);
     if (!('readings' in parsed)) return this.reject(message, parsed);
-    const unknown = parsed.readings.filter((r) => !this.knownSeries.has(seriesKey(asset, r.sensor)));
-    if (this.knownSeries.size + unknown.length > config.ingest.max_series) {
+    return this.readingsEntry(message, parsed.readings.map((r) => ({ asset, line, sensor: r.sensor, ts: r.ts, value: r.value })));
+  }
+
+  private sparkplugEntry(message: Inbound, limits: Limits, fields: readonly string[] | null): Entry {
+    const result = this.sparkplug.decode(message.topic, message.payload, message.receivedAt, limits, fields);
+    if (result.kind !== 'ignored' && result.rebirth) this.options.requestRebirth?.(result.rebirth.topic, result.rebirth.payload);
+    if (result.kind === 'rejected') return this.reject(message, result.rejection as Rejection);
+    if (result.kind === 'ignored') return {};
+    return this.readingsEntry(message, result.readings);
+  }
+
+  /** Applies the series limit: a message that would create series beyond it is rejected whole. */
+  private readingsEntry(message: Inbound, readings: ReadingRow[]): Entry {
+    const { max_series: limit } = this.options.config.ingest;
+    const unknown = readings.filter((r) => !this.knownSeries.has(seriesKey(r.asset, r.sensor)));
+    if (this.knownSeries.size + unknown.length > limit) {
       return this.reject(message, {
         reason: 'too_many_series',
-        detail: `${asset} would add ${unknown.length} series beyond ingest.max_series (${config.ingest.max_series})`,
+        detail: `${readings[0]?.asset} would add ${unknown.length} series beyond ingest.max_series (${limit})`,
       });
     }
-    for (const r of unknown) this.knownSeries.add(seriesKey(asset, r.sensor));
-    return { readings: parsed.readings.map((r) => ({ asset, line, sensor: r.sensor, ts: r.ts, value: r.value })) };
+    for (const r of unknown) this.knownSeries.add(seriesKey(r.asset, r.sensor));
+    return { readings };
   }
 
   private route(topic: string): { route: Route; captures: Record<string, string> } | null {
     for (const route of this.routes) {
       const captures = route.pattern.match(topic);
-      if (captures?.asset) return { route, captures };
+      // Sparkplug names the asset inside the topic's device level, not by a capture.
+      if (captures && (captures.asset || route.kind === 'sparkplug')) return { route, captures };
     }
     return null;
   }
@@ -163,6 +194,7 @@ export class Ingest {
   private committed(batch: Batch, result: BatchResult): void {
     const c = this.counters;
     c.readingsStored += result.stored;
+    if (batch.readings.length > 0) c.lastReadingAt = Date.now();
     c.duplicates += result.duplicates;
     c.faultsStored += result.faults;
     for (const d of batch.deadLetters) {

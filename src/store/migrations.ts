@@ -59,7 +59,8 @@ export const MIGRATIONS: readonly string[] = [
     topic       TEXT NOT NULL,
     payload     BLOB NOT NULL,
     qos         INTEGER NOT NULL,
-    retain      INTEGER NOT NULL DEFAULT 0
+    retain      INTEGER NOT NULL DEFAULT 0,
+    expires_at  INTEGER NOT NULL
   );
   CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

@@ -15,6 +15,14 @@ export interface PruneStep {
   why: 'age' | 'size' | null;
 }
 
+/** Bytes the buffer's pages hold (free pages are reused before the file grows). */
+export function usedBytes(db: Db): number {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const size = db.pragma('page_size', { simple: true }) as number;
+  return (pages - free) * size;
+}
+
 export class Retention {
   private readonly st;
 
@@ -35,12 +43,8 @@ export class Retention {
     };
   }
 
-  /** Bytes the buffer's pages hold (free pages are reused before the file grows). */
   usedBytes(): number {
-    const pages = this.db.pragma('page_count', { simple: true }) as number;
-    const free = this.db.pragma('freelist_count', { simple: true }) as number;
-    const size = this.db.pragma('page_size', { simple: true }) as number;
-    return (pages - free) * size;
+    return usedBytes(this.db);
   }
 
   /** Deletes at most one chunk; `why: null` means the buffer is within its limits. */

@@ -186,3 +186,11 @@ describe('config file location', () => {
     expect(() => loadConfig('/no/such/faultline.yaml', {})).toThrow(/\/no\/such\/faultline\.yaml:1:1 \(file\): the config file does not exist; pass --config FILE or set FAULTLINE_CONFIG/);
   });
 });
+
+describe('prediction topic placeholders', () => {
+  it('allows only {asset} and {line}', () => {
+    expect(problems('telemetry:\n  - topic: p/+site/+line/+asset\npredictions:\n  topic: "{site}/{asset}"\n')).toEqual([
+      'f.yaml:4:10 predictions.topic: uses {site}; a prediction topic may use {asset} and {line}',
+    ]);
+  });
+});

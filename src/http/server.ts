@@ -1,0 +1,131 @@
+// The local HTTP endpoint for the gateway and its technicians: /healthz, /metrics, POST /v1/predict.
+// Loopback unless configured otherwise; small bodies, short timeouts, JSON answers.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log.js';
+import { predictionPayload } from '../predict/payload.js';
+import type { AssetPrediction } from '../predict/predictor.js';
+import type { Metrics } from './metrics.js';
+import { BadRequest, parsePredictRequest, type PredictRequest } from './predict-request.js';
+
+export interface Health {
+  healthy: boolean;
+  mqtt: 'connected' | 'disconnected';
+  db: string;
+  last_reading_age_s: number | null;
+  model: string | null;
+}
+
+export interface HttpOptions {
+  listen: string;
+  maxBody: number;
+  log: Logger;
+  metrics: Metrics;
+  health: () => Health;
+  /** Throws an error with `status` (400/404/503) and a message when it cannot predict. */
+  predict: (request: PredictRequest) => AssetPrediction;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startHttp(options: HttpOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req, res) => void handle(options, req, res));
+  // Slow or idle clients cannot hold sockets open for long.
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxHeadersCount = 50;
+  const { host, port } = splitListen(options.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  options.log.info({ host, port: bound }, 'http listening');
+  return { port: bound, close: () => closeServer(server) };
+}
+
+async function handle(options: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz' && req.method === 'GET') {
+      const { healthy, ...health } = options.health();
+      return send(res, healthy ? 200 : 503, health);
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': options.metrics.contentType });
+      res.end(await options.metrics.text());
+      return;
+    }
+    if (path === '/v1/predict') {
+      if (req.method !== 'POST') throw new HttpError(405, 'use POST with a JSON body');
+      const body = await readBody(req, options.maxBody);
+      let request: PredictRequest;
+      try {
+        request = parsePredictRequest(body);
+      } catch (error) {
+        if (error instanceof BadRequest) throw new HttpError(400, error.message);
+        throw error;
+      }
+      const prediction = options.predict(request);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(predictionPayload(prediction));
+      return;
+    }
+    throw new HttpError(404, 'not found; routes are GET /healthz, GET /metrics and POST /v1/predict');
+  } catch (error) {
+    const status = error instanceof HttpError ? error.status : ((error as { status?: number }).status ?? 500);
+    if (status >= 500 && status !== 503) options.log.error({ err: error }, 'http request failed');
+    send(res, status, { error: (error as Error).message });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) {
+      req.resume();
+      reject(new HttpError(413, `the body is ${declared} bytes; at most ${limit} (http.max_body)`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `the body is over ${limit} bytes (http.max_body)`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function splitListen(listen: string): { host: string; port: number } {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
+  if (!match) throw new Error(`http.listen "${listen}" is not host:port`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,176 @@
+// Live prediction: follows the champion model in the registry, keeps each asset's recent readings,
+// and turns every durable batch of readings into the predictions that are due. Emits 'model'
+// (a newly loaded champion) and 'prediction' (each one made); publishing is the listeners' job.
+import { EventEmitter } from 'node:events';
+import type { Config } from '../config/schema.js';
+import { predictAt, type ServingModel } from '../learn/model.js';
+import { parseFeatureName } from '../learn/features.js';
+import type { Point, SensorSeries } from '../learn/types.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../store/db.js';
+import type { Batch } from '../store/ingest-batch.js';
+import type { ModelRegistry, StoredModel } from '../store/models.js';
+import { recentHistory } from '../store/recent.js';
+import { nextLevel } from './levels.js';
+import { LiveWindows } from './live-windows.js';
+import { Predictor, type AssetPrediction } from './predictor.js';
+
+const WATCH_EVERY_MS = 2_000;
+
+export class PredictError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 | 503,
+  ) {
+    super(message);
+  }
+}
+
+interface TimelineEvent {
+  ts: number;
+  kind: 'reading' | 'fault';
+  line: string | null;
+  sensor?: string;
+  value?: number;
+}
+
+export class PredictionService extends EventEmitter {
+  private model: ServingModel | null = null;
+  private stored: StoredModel | null = null;
+  private windows: LiveWindows = new LiveWindows(new Set(), 0);
+  private readonly predictor: Predictor;
+  private watcher: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly options: { config: Config; log: Logger; db: Db; registry: ModelRegistry },
+  ) {
+    super();
+    const { predictions } = options.config;
+    this.predictor = new Predictor({ minIntervalMs: predictions.min_interval, levels: predictions.levels, contributions: predictions.contributions });
+  }
+
+  get champion(): StoredModel | null {
+    return this.stored;
+  }
+
+  start(): void {
+    this.checkChampion();
+    // The registry can change under us: `faultline train` or `faultline models use` from a shell.
+    this.watcher = setInterval(() => this.checkChampion(), WATCH_EVERY_MS);
+    this.watcher.unref();
+  }
+
+  stop(): void {
+    if (this.watcher) clearInterval(this.watcher);
+  }
+
+  /** Loads the registry's champion if it changed; call after a retrain to skip the wait. */
+  checkChampion(): void {
+    let current: StoredModel | null;
+    try {
+      current = this.options.registry.champion();
+    } catch (error) {
+      this.options.log.error({ err: error }, 'cannot read the model registry');
+      return;
+    }
+    if (current?.version === this.stored?.version) return;
+    this.stored = current;
+    this.model = current?.params ?? null;
+    this.windows = this.seedWindows(this.model);
+    if (current) {
+      this.options.log.info({ version: current.version, rmse: current.params.rmse }, 'serving model');
+      this.emit('model', current);
+    }
+  }
+
+  /** Feeds a durable batch: updates windows and makes the predictions that are due, in event time. */
+  onBatch(batch: Batch): void {
+    const timelines = new Map<string, TimelineEvent[]>();
+    const add = (asset: string, event: TimelineEvent): void => {
+      let events = timelines.get(asset);
+      if (!events) timelines.set(asset, (events = []));
+      events.push(event);
+    };
+    for (const r of batch.readings) add(r.asset, { ts: r.ts, kind: 'reading', line: r.line, sensor: r.sensor, value: r.value });
+    for (const f of batch.faults) add(f.asset, { ts: f.ts, kind: 'fault', line: f.line });
+    for (const [asset, events] of timelines) this.advance(asset, events);
+  }
+
+  /** Why an asset has no prediction right now, or null. */
+  whyNot(asset: string): string | null {
+    if (!this.model) return 'no model yet: collecting labelled history';
+    return this.predictor.whyNot(asset);
+  }
+
+  /** A prediction from the asset's buffered window, for POST /v1/predict. Not published. */
+  predictBuffered(asset: string): AssetPrediction {
+    const model = this.requireModel();
+    const view = this.windows.view(asset);
+    if (!view) throw new PredictError(`unknown asset "${asset}": no readings from it since the model was loaded`, 404);
+    return this.oneOff(model, asset, view.line, view.series, view.newest, view.historyStart);
+  }
+
+  /** A prediction from readings given in the request, for POST /v1/predict. */
+  predictGiven(asset: string, line: string | null, rows: ReadonlyArray<{ ts: number; values: Record<string, number> }>): AssetPrediction {
+    const model = this.requireModel();
+    const series = new Map<string, Point[]>();
+    for (const row of [...rows].sort((a, b) => a.ts - b.ts)) {
+      for (const [sensor, value] of Object.entries(row.values)) {
+        let points = series.get(sensor);
+        if (!points) series.set(sensor, (points = []));
+        if (points[points.length - 1]?.ts !== row.ts) points.push({ ts: row.ts, value });
+      }
+    }
+    const times = rows.map((r) => r.ts);
+    return this.oneOff(model, asset, line, series, Math.max(...times), Math.min(...times));
+  }
+
+  private oneOff(model: ServingModel, asset: string, line: string | null, series: SensorSeries, t: number, historyStart: number): AssetPrediction {
+    const result = predictAt(model, series, t, historyStart, this.options.config.predictions.contributions);
+    if ('missing' in result) {
+      throw new PredictError(
+        `the window is not full: model ${model.version} needs ${model.spec.windowMs / 1000} s of readings up to ts with ${result.missing.slice(0, 5).join(', ')}`,
+        400,
+      );
+    }
+    const level = nextLevel(this.predictor.level(asset) ?? 0, result.prediction.risk, this.options.config.predictions.levels);
+    return { asset, line, prediction: result.prediction, level, modelVersion: model.version, horizonS: model.horizonS };
+  }
+
+  private requireModel(): ServingModel {
+    if (!this.model) throw new PredictError('no model yet: faultline needs labelled history (readings before faults) and a training run', 503);
+    return this.model;
+  }
+
+  private advance(asset: string, events: TimelineEvent[]): void {
+    // Readings at a fault's time belong to the episode it ends, so they go first.
+    events.sort((a, b) => a.ts - b.ts || (a.kind === b.kind ? 0 : a.kind === 'reading' ? -1 : 1));
+    let i = 0;
+    while (i < events.length) {
+      const ts = events[i]!.ts;
+      let sawReading = false;
+      for (; i < events.length && events[i]!.ts === ts; i++) {
+        const e = events[i]!;
+        if (e.kind === 'fault') this.windows.fault(asset, e.line, ts);
+        else {
+          this.windows.add(asset, e.line, e.sensor!, ts, e.value!);
+          sawReading = true;
+        }
+      }
+      if (!sawReading) continue;
+      for (const prediction of this.predictor.predict(this.model, this.windows, asset, [ts])) this.emit('prediction', prediction);
+    }
+  }
+
+  private seedWindows(model: ServingModel | null): LiveWindows {
+    if (!model) return new LiveWindows(new Set(), 0);
+    const sensors = new Set(model.ridge.featureNames.map((name) => parseFeatureName(name)?.sensor ?? name));
+    // Keep a little more than one window, so a late reading still finds its neighbours.
+    const keepMs = model.spec.windowMs * 1.25;
+    const windows = new LiveWindows(sensors, keepMs);
+    for (const recent of recentHistory(this.options.db, [...sensors], keepMs)) {
+      windows.seed(recent.asset, recent.line, recent.historyStart, recent.lastFault, recent.series);
+    }
+    return windows;
+  }
+}
