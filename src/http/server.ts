@@ -89,8 +89,12 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  // After a refused body the rest of it is still on the socket: answer, then drop the connection.
+  const close = status === 413;
+  res.writeHead(status, { 'content-type': 'application/json', ...(close ? { connection: 'close' } : {}) });
+  res.end(JSON.stringify(body), () => {
+    if (close) res.socket?.destroy();
+  });
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -106,8 +110,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop reading; the 413 answer closes the connection (see send).
+        req.removeAllListeners('data');
+        req.pause();
         reject(new HttpError(413, `the body is over ${limit} bytes (http.max_body)`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);

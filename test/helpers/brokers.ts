@@ -11,7 +11,9 @@ export interface TestBroker {
   kind: 'aedes' | 'mosquitto';
   url: string;
   protocolVersion: 4 | 5;
-  /** Stops and starts the broker on the same port (Mosquitto keeps persisted sessions). */
+  /** Stops the broker (Mosquitto saves persisted sessions on the way down). */
+  stop?: () => Promise<void>;
+  /** Starts it again, or stops and starts it, on the same port (Mosquitto keeps persisted sessions). */
   restart?: () => Promise<void>;
 }
 
@@ -25,7 +27,7 @@ async function startAedes(): Promise<TestBroker> {
 
 export async function startRealMosquitto(options: MosquittoOptions = {}): Promise<TestBroker> {
   const broker = await startMosquitto({ verboseLogs: false, maxQueuedMessages: 100_000, maxInflightMessages: 0, ...options });
-  return { kind: 'mosquitto', url: broker.url, protocolVersion: 5, restart: () => broker.restart() };
+  return { kind: 'mosquitto', url: broker.url, protocolVersion: 5, stop: () => broker.stop(), restart: () => broker.restart() };
 }
 
 /** Registers `suite` once per broker kind (Mosquitto visibly skipped when not installed). */

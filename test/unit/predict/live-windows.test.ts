@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { LiveWindows } from '../../../src/predict/live-windows.js';
+
+const points = (w: LiveWindows, asset: string, sensor: string) => [...(w.view(asset)?.series.get(sensor) ?? [])].map((p) => [p.ts, p.value]);
+
+describe('LiveWindows', () => {
+  it('keeps the model’s sensors only, sorted, within keepMs of the newest reading', () => {
+    const w = new LiveWindows(new Set(['t']), 100);
+    for (const ts of [10, 50, 30, 120, 150]) w.add('a', 'l1', 't', ts, ts / 10);
+    w.add('a', 'l1', 'other', 160, 1);
+    expect(points(w, 'a', 't')).toEqual([[50, 5], [120, 12], [150, 15]]);
+    expect(w.view('a')?.series.has('other')).toBe(false);
+    expect(w.view('a')?.newest).toBe(160); // every sensor moves the bounds
+    expect(w.view('a')?.line).toBe('l1');
+  });
+
+  it('keeps one reading per timestamp (a redelivery is not a second point)', () => {
+    const w = new LiveWindows(new Set(['t']), 1000);
+    w.add('a', null, 't', 10, 1);
+    w.add('a', null, 't', 10, 99);
+    w.add('a', null, 't', 5, 2);
+    w.add('a', null, 't', 5, 3);
+    expect(points(w, 'a', 't')).toEqual([[5, 2], [10, 1]]);
+  });
+
+  it('starts a new episode after a fault: history restarts, older points go', () => {
+    const w = new LiveWindows(new Set(['t']), 1000);
+    for (const ts of [10, 20, 30]) w.add('a', null, 't', ts, ts);
+    expect(w.view('a')?.historyStart).toBe(10);
+    w.fault('a', null, 20);
+    expect(points(w, 'a', 't')).toEqual([[30, 30]]);
+    expect(w.view('a')?.historyStart).toBe(30);
+    w.add('a', null, 't', 15, 15); // late, from before the fault
+    expect(points(w, 'a', 't')).toEqual([[30, 30]]);
+    w.fault('a', null, 40);
+    expect(w.view('a')?.historyStart).toBe(Infinity);
+    w.add('a', null, 't', 50, 50);
+    expect(w.view('a')?.historyStart).toBe(50);
+  });
+
+  it('ignores an older fault than the last one', () => {
+    const w = new LiveWindows(new Set(['t']), 1000);
+    w.fault('a', null, 100);
+    w.add('a', null, 't', 110, 1);
+    w.fault('a', null, 50);
+    expect(w.view('a')?.historyStart).toBe(110);
+  });
+
+  it('is seeded from the buffer with its episode bounds', () => {
+    const w = new LiveWindows(new Set(['t']), 1000);
+    w.seed('a', 'l', 5, 2, new Map([['t', [{ ts: 500, value: 1 }, { ts: 600, value: 2 }]]]));
+    expect(w.view('a')).toMatchObject({ historyStart: 5, newest: 600, line: 'l' });
+    expect(points(w, 'a', 't')).toEqual([[500, 1], [600, 2]]);
+    expect(w.view('nobody')).toBeNull();
+  });
+});
