@@ -69,7 +69,7 @@ export class Connection extends EventEmitter {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopping = false;
   private wasConnected = false;
-  private paused: Array<() => void> | null = null;
+  private delivering = true;
   private acks: DeferredAcks | null = null;
 
   constructor(private readonly options: ConnectionOptions) {
@@ -114,7 +114,7 @@ export class Connection extends EventEmitter {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     const client = this.client;
     if (!client) return;
-    this.paused = []; // read no further packets: what is unacknowledged stays with the broker
+    this.delivering = false; // what arrives from now on is not stored, so never acknowledged
     await this.options.beforeDisconnect();
     if (client.connected && this.announces) {
       await settleWithin(this.publish(statusTopic(this.options.config.agent.id), 'offline', { qos: 1, retain: true }), STOP_GRACE_MS);
@@ -146,9 +146,11 @@ export class Connection extends EventEmitter {
 
   private receive(packet: Packet, callback: (error?: Error) => void): void {
     if (packet.cmd !== 'publish') return callback();
-    if (this.paused) {
-      this.paused.push(callback);
-      return;
+    if (!this.delivering) {
+      // Keep the packet loop running (PUBACKs of our own publishes still arrive), but hold this
+      // message's PUBACK forever: the broker redelivers it in the next session.
+      if (packet.qos > 0 && packet.messageId !== undefined) this.acks?.expect(packet.messageId, new Promise<void>(() => undefined));
+      return callback();
     }
     const durable = this.options.onMessage({
       topic: packet.topic,
