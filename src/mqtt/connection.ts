@@ -57,6 +57,8 @@ export interface ConnectionOptions {
 }
 
 const STOP_GRACE_MS = 2_000;
+const REFUSAL_LOG_EVERY_MS = 60_000;
+const MAX_REFUSAL_KEYS = 1_000;
 
 export function statusTopic(agentId: string): string {
   return `faultline/${agentId}/status`;
@@ -71,6 +73,8 @@ export class Connection extends EventEmitter {
   private wasConnected = false;
   private delivering = true;
   private acks: DeferredAcks | null = null;
+  private lastError: Error | null = null;
+  private readonly refusals = new Map<string, { next: number; suppressed: number }>();
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -102,9 +106,7 @@ export class Connection extends EventEmitter {
       await client.publishAsync(topic, payload, publishOptions);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'number') {
-        this.options.log.warn({ topic, reasonCode: code, reason: ReasonCodes[code as keyof typeof ReasonCodes] }, 'publish refused by broker');
-      }
+      if (typeof code === 'number') this.logRefusal(topic, code);
       throw error;
     }
   }
@@ -122,6 +124,24 @@ export class Connection extends EventEmitter {
     const ended = await settleWithin(client.endAsync(false), STOP_GRACE_MS);
     if (!ended) await client.endAsync(true);
     this.client = null;
+  }
+
+  /**
+   * Says which publish the broker refused, once per topic and reason code per minute: a denied topic
+   * is refused again on every retry and every new prediction, which must not become a flood of logs.
+   */
+  private logRefusal(topic: string, code: number): void {
+    const key = `${code} ${topic}`;
+    const now = Date.now();
+    const seen = this.refusals.get(key);
+    if (seen && now < seen.next) {
+      seen.suppressed++;
+      return;
+    }
+    if (this.refusals.size >= MAX_REFUSAL_KEYS) this.refusals.clear();
+    this.refusals.set(key, { next: now + REFUSAL_LOG_EVERY_MS, suppressed: 0 });
+    const reason = ReasonCodes[code as keyof typeof ReasonCodes];
+    this.options.log.warn({ topic, reasonCode: code, reason, ...(seen ? { repeated: seen.suppressed + 1 } : {}) }, 'publish refused by broker');
   }
 
   private get announces(): boolean {
@@ -167,27 +187,31 @@ export class Connection extends EventEmitter {
 
   private onConnect(sessionPresent: boolean): void {
     const { config, log, subscriptions } = this.options;
+    // PUBACKs and predictions are small: send them now rather than wait to fill a segment (Nagle).
+    (this.client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.attempt = 0;
     this.wasConnected = true;
     log.info({ url: config.mqtt.url, sessionPresent }, 'connected to broker');
     this.emit('connected', sessionPresent);
     if (this.announces) void this.publish(statusTopic(config.agent.id), 'online', { qos: 1, retain: true }).catch(() => undefined);
     this.options.onConnected?.(sessionPresent);
+    const request = Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }]));
     this.client?.subscribe(
-      Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }])),
+      request,
       (error, granted) => {
-        if (error) {
+        const grants = error ? grantsOfRefusal(error, Object.keys(request)) : (granted ?? []);
+        if (!grants) {
           log.error({ err: error }, 'subscribe failed');
           return;
         }
-        const refused = (granted ?? []).filter((grant) => grant.qos >= 128);
+        const refused = grants.filter((grant) => grant.qos >= 128);
         for (const grant of refused) {
           log.error(
             { topic: grant.topic, reasonCode: grant.qos, reason: ReasonCodes[grant.qos as keyof typeof ReasonCodes] },
             'subscription refused by broker; check its ACL for this topic',
           );
         }
-        log.info({ topics: (granted ?? []).filter((g) => g.qos < 128).map((g) => g.topic) }, 'subscribed');
+        log.info({ topics: grants.filter((g) => g.qos < 128).map((g) => g.topic) }, 'subscribed');
         this.emit('subscribed');
       },
     );
@@ -210,9 +234,25 @@ export class Connection extends EventEmitter {
   }
 
   private onError(error: Error): void {
+    // mqtt.js emits a TLS handshake error twice (lib/connect/tls.ts and its stream error handler):
+    // one attempt, one log line.
+    if (error === this.lastError) return;
+    this.lastError = error;
     const { config, log } = this.options;
     log.warn({ url: config.mqtt.url, code: (error as { code?: unknown }).code, cause: describeConnectError(error, config.mqtt.url) }, 'broker connection problem');
   }
+}
+
+/**
+ * mqtt.js 5 fails the whole subscribe call when any reason code in the SUBACK is a refusal (0x80 and
+ * up), though the broker granted the others [MQTT-3.9.3]; the SUBACK rides on the error. Pairs its
+ * codes with the filters in the order they were sent, or null when the error carries no SUBACK.
+ */
+function grantsOfRefusal(error: Error, filters: readonly string[]): Array<{ topic: string; qos: number }> | null {
+  const codes = (error as { packet?: { cmd?: unknown; granted?: unknown } }).packet;
+  if (codes?.cmd !== 'suback' || !Array.isArray(codes.granted) || codes.granted.length !== filters.length) return null;
+  const granted = codes.granted as unknown[];
+  return filters.map((topic, i) => ({ topic, qos: typeof granted[i] === 'number' ? granted[i] : 128 }));
 }
 
 function clientOptions(config: Config): IClientOptions {

@@ -1,0 +1,112 @@
+// npm run bench:latency — from a telemetry publish to the prediction a separate subscriber receives,
+// through Mosquitto, at 1k and 10k readings/s. The agent runs as `faultline run` in its own process
+// with a champion model seeded into its buffer (window 2 s), so every reading is due a prediction.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import mqtt from 'mqtt';
+import { openDatabase } from '../../dist/store/db.js';
+import { ModelRegistry } from '../../dist/store/models.js';
+import { startMosquitto } from '../lib/mosquitto.mjs';
+import { fmt, summarize, table } from '../lib/stats.mjs';
+
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP_S = 3;
+const ASSETS = 100;
+const TRIALS = [
+  { readingsPerS: 1_000, hz: 10, sensors: 1 },
+  { readingsPerS: 10_000, hz: 20, sensors: 5 },
+];
+
+function benchModel() {
+  return {
+    version: '0',
+    trainedAt: Date.now(),
+    horizonS: 7200,
+    spec: { windowMs: 2_000, maxGapMs: 1_000, requireFullWindow: true },
+    rmse: 100,
+    ridge: { featureNames: ['s0_mean'], mean: [70], std: [10], coefStd: [-2880], coef: [-288], intercept: 24_480, interceptStd: 4320, lambda: 1, nTrain: 1, solver: 'cholesky' },
+  };
+}
+
+async function trial({ readingsPerS, hz, sensors }) {
+  const broker = await startMosquitto();
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-latency-'));
+  const dbPath = join(dir, 'faultline.db');
+  const db = openDatabase(dbPath, { sync: 'full' });
+  new ModelRegistry(db).insert({ trainedAt: Date.now(), dataHash: 'bench', card: { version: null }, params: benchModel(), promote: true });
+  db.close();
+  writeFileSync(
+    join(dir, 'faultline.yaml'),
+    `agent: {id: latency}\nmqtt: {url: "${broker.url}"}\nstorage: {path: "${dbPath}"}\nhttp: {listen: "off"}\nlog: {level: warn}\n` +
+      `predictions: {min_interval: 1ms, scalars: true}\nschedule: {retrain: "0 0 1 1 *"}\n`,
+  );
+  const agent = spawn(process.execPath, [MAIN, 'run', '--config', join(dir, 'faultline.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let agentLog = '';
+  agent.stdout.on('data', (d) => (agentLog += d));
+
+  const sent = new Map(); // "asset/ts" -> publish time
+  const latencies = [];
+  const subscriber = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  subscriber.on('message', (topic, payload) => {
+    const now = performance.now();
+    const body = JSON.parse(payload.toString());
+    const key = `${body.asset}/${body.ts}`;
+    const at = sent.get(key);
+    if (at !== undefined && body.ts >= measureFrom) latencies.push(now - at);
+  });
+  await subscriber.subscribeAsync('plant/+/+/prediction', { qos: 1 });
+  const publisher = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  // Give the agent time to subscribe (a fresh session would miss earlier messages).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+
+  // Each asset reports `hz` times a second at its own phase, as real sensors do (not all at once):
+  // every 5 ms, publish the readings that fell due since the last tick.
+  const periodMs = 1000 / hz;
+  const start = Date.now();
+  const measureFrom = start + WARMUP_S * 1000;
+  const next = Array.from({ length: ASSETS }, (_, a) => start + Math.round((a / ASSETS) * periodMs));
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      for (let a = 0; a < ASSETS; a++) {
+        while (next[a] <= now) {
+          const ts = next[a];
+          next[a] += periodMs;
+          const values = {};
+          for (let s = 0; s < sensors; s++) values[`s${s}`] = 70 + (s === 0 ? Math.sin(ts / 10_000) * 5 : s);
+          sent.set(`asset${a}/${Math.round(ts)}`, performance.now());
+          publisher.publish(`plant/line1/asset${a}/telemetry`, JSON.stringify({ ts: Math.round(ts), ...values }), { qos: 1 });
+        }
+      }
+      if (now - start >= (WARMUP_S + SECONDS) * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // the last predictions in flight
+  const stats = summarize(latencies);
+  const expected = SECONDS * hz * ASSETS;
+  await publisher.endAsync();
+  await subscriber.endAsync();
+  agent.kill('SIGTERM');
+  await new Promise((resolve) => agent.once('exit', resolve));
+  await broker.stop();
+  rmSync(dir, { recursive: true, force: true });
+  if (/"level":"(error|fatal)"/.test(agentLog)) console.error(agentLog);
+  return { readingsPerS, messagesPerS: hz * ASSETS, predictions: stats.n, expected, ...stats };
+}
+
+const results = [];
+for (const t of TRIALS) results.push(await trial(t));
+console.log(`\nLatency: telemetry publish → prediction received, ${ASSETS} assets, ${SECONDS} s measured after ${WARMUP_S} s warm-up, ${new Date().toISOString().slice(0, 10)}\n`);
+console.log(
+  table(
+    ['readings/s', 'messages/s', 'predictions measured', 'p50 ms', 'p99 ms', 'max ms'],
+    results.map((r) => [r.readingsPerS, r.messagesPerS, `${r.predictions} of ${r.expected}`, fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.max, 1)]),
+  ),
+);
