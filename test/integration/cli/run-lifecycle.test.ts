@@ -2,9 +2,10 @@
 // (a broken file keeps the running config), exit 78 on a bad config.
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { startBroker } from '../../../src/demo/broker.js';
 import { runCli, startAgent } from '../../helpers/cli.js';
 import { writeConfig } from '../../helpers/config.js';
-import { tempDir } from '../../helpers/teardown.js';
+import { onCleanup, tempDir } from '../../helpers/teardown.js';
 
 describe('faultline run', () => {
   it('starts with the example config, logs JSON, and exits 0 within 5 s of SIGTERM', async () => {
@@ -60,5 +61,23 @@ describe('faultline run', () => {
     expect(result.stderr).toContain(`${file}:`);
     expect(result.stderr).toContain('mqtt.url: "http://x" is not an MQTT broker URL');
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('faultline run, a second signal', () => {
+  it('forces the exit while a clean stop is still under way', async () => {
+    const broker = await startBroker();
+    onCleanup(() => broker.close());
+    const dir = await tempDir('second-signal');
+    const agent = startAgent(writeConfig(dir, { mqtt: { url: broker.url, protocol_version: 4 } }));
+    await agent.waitForLog((l) => l.msg === 'subscribed', 10_000, 'subscribed');
+    // The clean stop has to talk to the broker (offline status, DISCONNECT); the second signal
+    // arrives while it does.
+    agent.child.kill('SIGTERM');
+    agent.child.kill('SIGINT');
+    const { code } = await agent.exited;
+    expect(code).toBe(130);
+    // The kernel may hand the two signals over in either order.
+    expect(agent.stderr()).toMatch(/second SIG(TERM|INT), exiting without waiting/);
   });
 });
