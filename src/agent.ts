@@ -10,8 +10,8 @@ import { PHASES, metricsSnapshot, type Part, type Phase, type Runtime } from './
 export type { Runtime } from './phases.js';
 
 /**
- * Events: 'trained' (TrainResult) after each retrain, 'prediction' (AssetPrediction), 'model'
- * (StoredModel, when a new champion starts serving). The demo's screen listens to these.
+ * Events: 'training' (reason) when a retrain starts, 'trained' (TrainResult) after it, 'prediction'
+ * (AssetPrediction), 'model' (StoredModel, when a new champion starts serving). The demo listens.
  */
 export class Agent extends EventEmitter {
   private readonly runtime: Runtime;

@@ -19,3 +19,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
     destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
+
+/** Log lines to a file instead of stdout (the demo draws on the terminal). */
+export function fileDestination(path: string): DestinationStream {
+  return pino.destination({ dest: path, sync: true, mkdir: true });
+}

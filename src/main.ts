@@ -74,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     out,
     err,
     signals,
+    terminal: { isTTY: process.stdout.isTTY === true, columns: () => process.stdout.columns ?? 100 },
   });
 }
 

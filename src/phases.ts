@@ -86,6 +86,7 @@ export const PHASES: readonly Phase[] = [
       const trainer = new Trainer({ dbPath: rt.config.storage.path, registry, model: rt.config.model, log });
       rt.registry = registry;
       rt.retrain = async (reason) => {
+        if (!trainer.running) rt.events.emit('training', reason);
         const result = await trainer.run(reason);
         rt.metrics.observeTraining(result.durationMs / 1000);
         if (result.status === 'trained') {

@@ -12,6 +12,8 @@ export interface CommandContext {
   err: (text: string) => void;
   /** Emits 'shutdown' on the first SIGTERM/SIGINT and 'reload' on SIGHUP. */
   signals: EventEmitter;
+  /** Whether stdout is a terminal, and its width, for commands that draw on it. */
+  terminal: { isTTY: boolean; columns: () => number };
 }
 
 export interface Command {

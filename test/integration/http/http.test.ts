@@ -64,7 +64,7 @@ describe('HTTP endpoint', () => {
     for (let i = 0; i < 15; i++) await client.publishAsync('plant/line1/press1/telemetry', JSON.stringify({ ts: start + i * 60_000, temperature: 70 }), { qos: 1 });
     const buffer = openBuffer(join(dir, 'faultline.db'));
     await waitUntil(() => buffer.counter('readings') === 15, 10_000, 'the 15 readings are stored');
-    const buffered = await (await post('{"asset":"press1"}')).json();
+    const buffered = (await (await post('{"asset":"press1"}')).json()) as { contributions: unknown };
     expect(buffered).toMatchObject({ asset: 'press1', line: 'line1', time_to_fault_s: 4320, horizon_s: 7200, risk: 0.4, level: 'ok', model: version, ts: start + 14 * 60_000 });
     expect(buffered.contributions).toEqual([{ feature: 'temperature_mean', value: expect.any(Number) }]);
 
@@ -90,7 +90,7 @@ describe('HTTP endpoint', () => {
     for (const [body, status, message] of refusals) {
       const response = await post(body);
       expect(response.status, body.slice(0, 60)).toBe(status);
-      expect((await response.json()).error).toMatch(message);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
     }
     expect((await fetch(`${base}/v1/predict`)).status).toBe(405);
     expect((await fetch(`${base}/nope`)).status).toBe(404);

@@ -1,0 +1,158 @@
+// `faultline replay FILE --url URL`: publishes a CSV (or whitespace-separated) file as telemetry,
+// one message per row, for commissioning and benchmarks. Wiring only: parsing lives in src/replay/.
+import { readFile } from 'node:fs/promises';
+import { connectPublisher, PublisherConnectError, type Publisher, type PublisherOptions } from '../mqtt/publisher.js';
+import { PASSWORD_ENV } from '../config/load.js';
+import { parseReplayArgs, type BrokerArgs } from '../replay/args.js';
+import { fileLines, firstNonBlankLine, unreadable } from '../replay/file.js';
+import { systemClock } from '../replay/pace.js';
+import { DEFAULT_FAULT_TOPIC, DEFAULT_LINE, DEFAULT_TOPIC, planReplay, replay } from '../replay/replay.js';
+import { formatSummary, summaryJson, summaryWarnings } from '../replay/summary.js';
+import { EXIT, type Command } from './command.js';
+
+const EXIT_INTERRUPTED = 130;
+
+const OPTION_LINES: ReadonlyArray<readonly [string, string]> = [
+  ['  FILE', 'CSV with a header row naming the fields: ts, asset and line are recognised,'],
+  ['', 'every other column is a sensor value; separated by , ; tab or spaces (guessed)'],
+  ['      --url URL', 'broker: mqtt://host:1883 or mqtts://host:8883 (required)'],
+  ['      --topic T', `telemetry topic (default ${DEFAULT_TOPIC}); {name} is the row's`],
+  ['', `"name" column; {line} is "${DEFAULT_LINE}" when there is no line column`],
+  ['      --rate N', 'messages per second (default: as fast as --inflight allows)'],
+  ['      --qos 0|1', 'QoS of every message (default 1)'],
+  ['      --protocol 4|5', 'MQTT 5 (default), or 4 for MQTT 3.1.1 brokers such as aedes'],
+  ['      --columns a,b', 'the file has no header row: these are its column names'],
+  ['      --separator S', 'comma, semicolon, tab or whitespace (default: guessed)'],
+  ['      --ts-column C', 'column with the reading time (default ts); none: the publish time'],
+  ['      --ts-unit U', 'auto (epoch ms, epoch s or ISO 8601 with zone; the default), s or ms'],
+  ['      --ts-origin T', 'with --ts-unit s|ms: what ts 0 stands for (epoch ms, ISO 8601, now,'],
+  ['', 'now-1d); relative times such as C-MAPSS cycles become times after it'],
+  ['      --asset NAME', 'the asset when the file has no asset column'],
+  ['      --line NAME', `the line when the file has no line column (default ${DEFAULT_LINE})`],
+  ['      --skip a,b', 'columns to leave out of the payload'],
+  ['      --fault-at-end', `after each asset's last row, publish {"ts": its ts} on the fault topic`],
+  ['      --fault-topic T', `fault topic (default ${DEFAULT_FAULT_TOPIC})`],
+  ['      --inflight N', 'most messages awaiting the broker at once (default 100)'],
+  ['      --username U', `broker user; password from $${PASSWORD_ENV} or --password-file`],
+  ['      --password-file F', 'file whose first line is the broker password'],
+  ['      --ca/--cert/--key F', 'PEM files for mqtts://: the CA to trust, a client certificate and key'],
+  ['      --json', 'print the summary as one JSON object'],
+];
+
+const HELP = OPTION_LINES.map(([flag, text]) => `${flag.padEnd(19)}  ${text}`).join('\n');
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'publish a CSV as telemetry, one message per row (commissioning, benchmarks)',
+  usage: 'faultline replay FILE.csv --url URL [--topic T] [--rate N]',
+  help: HELP,
+  notes:
+    'Each row becomes {"ts":...,"<column>":<number>,...} on the topic. Rows with the wrong number of fields\n' +
+    'or a value that is not a number are reported with their line number and skipped.\n' +
+    'Exit status: 0 done (even with rejected rows), 64 usage error, 1 broker unreachable or lost, or no row\n' +
+    'could be published, 130 interrupted.',
+  options: {
+    url: { type: 'string' },
+    topic: { type: 'string' },
+    rate: { type: 'string' },
+    qos: { type: 'string' },
+    protocol: { type: 'string' },
+    columns: { type: 'string' },
+    separator: { type: 'string' },
+    'ts-column': { type: 'string' },
+    'ts-unit': { type: 'string' },
+    'ts-origin': { type: 'string' },
+    asset: { type: 'string' },
+    line: { type: 'string' },
+    skip: { type: 'string' },
+    'fault-at-end': { type: 'boolean' },
+    'fault-topic': { type: 'string' },
+    inflight: { type: 'string' },
+    username: { type: 'string' },
+    'password-file': { type: 'string' },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  run: async (ctx) => {
+    const usage = (message: string): number => {
+      ctx.err(`faultline replay: ${message}\nRun "faultline replay --help" for the options.\n`);
+      return EXIT.usage;
+    };
+    const args = parseReplayArgs(ctx.values, ctx.positionals, ctx.env, Date.now());
+    if ('usage' in args) return usage(args.usage);
+    const problem = await unreadable(args.file);
+    if (problem) return usage(problem);
+    const planned = planReplay(args.settings, await firstNonBlankLine(args.file));
+    if ('problem' in planned) return usage(`${args.file}: ${planned.problem}`);
+
+    const options = await publisherOptions(args.broker);
+    if ('problem' in options) return usage(options.problem);
+    let publisher: Publisher;
+    try {
+      publisher = await connectPublisher(options);
+    } catch (error) {
+      if (!(error instanceof PublisherConnectError)) throw error;
+      ctx.err(`faultline replay: cannot connect to ${args.broker.url}: ${connectAdvice(error)}\n`);
+      return EXIT.failed;
+    }
+    let stop = false;
+    const onShutdown = (): void => void (stop = true);
+    ctx.signals.on('shutdown', onShutdown);
+    try {
+      const summary = await replay(planned.plan, {
+        lines: () => fileLines(args.file),
+        publisher,
+        clock: systemClock,
+        wallNow: Date.now,
+        stopRequested: () => stop,
+        onProgress: (p) => ctx.err(`replay: ${p.rows} rows, ${p.messages} messages in ${(p.elapsedMs / 1000).toFixed(0)} s (${Math.round(p.messages / (p.elapsedMs / 1000))}/s)\n`),
+      });
+      const context = { file: args.file, url: args.broker.url, qos: args.settings.qos };
+      ctx.out(args.json ? summaryJson(summary, context) : formatSummary(summary, context));
+      for (const warning of summaryWarnings(summary)) ctx.err(`warning: ${warning}\n`);
+      if (summary.failure !== null) {
+        ctx.err(`faultline replay: stopped after ${summary.acknowledged} acknowledged messages: ${summary.failure}\n`);
+        return EXIT.failed;
+      }
+      if (summary.interrupted) return EXIT_INTERRUPTED;
+      return summary.rows > 0 && summary.published === 0 ? EXIT.failed : EXIT.ok;
+    } finally {
+      ctx.signals.off('shutdown', onShutdown);
+      await publisher.end();
+    }
+  },
+};
+
+async function publisherOptions(broker: BrokerArgs): Promise<PublisherOptions | { problem: string }> {
+  const options: PublisherOptions = { url: broker.url, protocolVersion: broker.protocolVersion, maxInflight: broker.maxInflight, clientId: `faultline-replay-${Date.now().toString(36)}` };
+  if (broker.username !== undefined) options.username = broker.username;
+  if (broker.password !== undefined) options.password = broker.password;
+  const files: Array<['passwordFile' | 'ca' | 'cert' | 'key', string | undefined]> = [
+    ['passwordFile', broker.passwordFile],
+    ['ca', broker.ca],
+    ['cert', broker.cert],
+    ['key', broker.key],
+  ];
+  for (const [name, path] of files) {
+    if (path === undefined) continue;
+    let content: Buffer;
+    try {
+      content = await readFile(path);
+    } catch (error) {
+      return { problem: `cannot read ${path} (${name === 'passwordFile' ? '--password-file' : `--${name}`}): ${(error as Error).message}` };
+    }
+    if (name === 'passwordFile') options.password = content.toString('utf8').split(/\r?\n/)[0] ?? '';
+    else options[name] = content;
+  }
+  return options;
+}
+
+/** The connect error in the replay's own terms (its flags, not the agent's config keys). */
+function connectAdvice(error: PublisherConnectError): string {
+  if (error.code === 1 || error.code === 132) return 'the broker does not speak MQTT 5; pass --protocol 4';
+  if (error.code === 4 || error.code === 134) return 'the broker refused the user name or password; check --username and the password';
+  if (error.code === 5 || error.code === 135) return 'the broker says this client is not authorized; check its ACL and --username';
+  return error.description;
+}

@@ -1,0 +1,38 @@
+// Shared by the simulator tests: run the demo line and learn from it with the agent's pure learning core.
+// Test helper only; not imported by src.
+import { buildDataset, selectFeatures, takeRows, type AssetHistory, type DatasetSpec } from '../../../src/learn/dataset.js';
+import type { Point } from '../../../src/learn/types.js';
+import { LineSimulator, SENSORS, type SimulatorOptions } from '../../../src/demo/simulator.js';
+
+export const DEMO_SPEC: DatasetSpec = {
+  horizonS: 7200,
+  windowMs: 10 * 60_000,
+  strideMs: 60_000,
+  maxGapMs: 5 * 60_000,
+  requireFullWindow: true,
+  stats: ['mean', 'std', 'slope', 'last'],
+};
+
+/** Each asset's series and faults after `ticks` ticks. */
+export function runLine(options: SimulatorOptions, ticks: number): { histories: AssetHistory[]; faults: number; tickTs: number[] } {
+  const sim = new LineSimulator(options);
+  const series = new Map<string, Map<string, Point[]>>();
+  const faults = new Map<string, number[]>();
+  const tickTs: number[] = [];
+  let faultCount = 0;
+  for (const asset of sim.assets) {
+    series.set(asset, new Map(SENSORS.map((s) => [s, [] as Point[]])));
+    faults.set(asset, []);
+  }
+  for (let k = 0; k < ticks; k++) {
+    tickTs.push(sim.now);
+    const { readings, faults: events } = sim.tick();
+    for (const r of readings) for (const s of SENSORS) series.get(r.asset)!.get(s)!.push({ ts: r.ts, value: r.values[s] });
+    for (const f of events) faults.get(f.asset)!.push(f.ts);
+    faultCount += events.length;
+  }
+  const histories = sim.assets.map((asset) => ({ asset, series: series.get(asset)!, faults: faults.get(asset)! }));
+  return { histories, faults: faultCount, tickTs };
+}
+
+export { buildDataset, selectFeatures, takeRows };
