@@ -2,21 +2,10 @@
 // (SQLite, written with plain SQL inserts) whose retrain yields about the requested sample count.
 import { openDatabase } from '../../dist/store/db.js';
 
-/** mulberry32: seeded uniform numbers in [0, 1), so every run measures the same data. */
-export function uniform(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded generators (the demo's), so every run measures the same data.
+import { mulberry32 as uniform, normal as gaussian } from '../../dist/demo/random.js';
 
-export function gaussian(rnd) {
-  return () => Math.sqrt(-2 * Math.log(Math.max(rnd(), 1e-12))) * Math.cos(2 * Math.PI * rnd());
-}
+export { gaussian, uniform };
 
 /** n × p row-major features with a known linear signal, and labels in [0, h]. */
 export function syntheticMatrix(n, p, h = 7200, seed = 1) {

@@ -8,33 +8,23 @@ import { DURATION_HINT, SIZE_HINT, parseDuration, parseSize } from './units.js';
 
 export type Unit = 'duration' | 'size' | 'path' | 'secret';
 
-const duration = (fallback: string, description: string) =>
+/** A string with a unit ("30s", "2GB") that parses to a number (ms, bytes), or a problem naming the fix. */
+const withUnit = (unit: 'duration' | 'size', parse: (text: string) => number | null, hint: string) => (fallback: string, description: string) =>
   z
-    .string({ error: `must be a duration, ${DURATION_HINT}` })
+    .string({ error: `must be a ${unit}, ${hint}` })
     .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === null) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write ${DURATION_HINT}` });
+      const value = parse(text);
+      if (value === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a ${unit}; write ${hint}` });
         return z.NEVER;
       }
-      return ms;
+      return value;
     })
     .prefault(fallback)
-    .meta({ description, unit: 'duration' });
+    .meta({ description, unit });
 
-const size = (fallback: string, description: string) =>
-  z
-    .string({ error: `must be a size, ${SIZE_HINT}` })
-    .transform((text, ctx) => {
-      const bytes = parseSize(text);
-      if (bytes === null) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a size; write ${SIZE_HINT}` });
-        return z.NEVER;
-      }
-      return bytes;
-    })
-    .prefault(fallback)
-    .meta({ description, unit: 'size' });
+const duration = withUnit('duration', parseDuration, DURATION_HINT);
+const size = withUnit('size', parseSize, SIZE_HINT);
 
 /** A path to a file that must exist and be a readable regular file when set. */
 const existingFile = (description: string) =>

@@ -183,7 +183,8 @@ export function buildDataset(assets: readonly AssetHistory[], spec: DatasetSpec)
   return { featureNames, X, y, n, p, rowEpisode, rowTs, episodes, notes: datasetNotes(skipped, n, episodes.length), skipped };
 }
 
-function datasetNotes(skipped: Record<string, number>, n: number, episodeCount: number): string[] {
+/** The dataset's remarks for the model card. */
+export function datasetNotes(skipped: Record<string, number>, n: number, episodeCount: number): string[] {
   const notes = [`${n} samples from ${episodeCount} episodes`];
   const say: Record<string, string> = {
     censored_readings: 'readings unlabelled (censored: no fault and less than the horizon of data after them)',

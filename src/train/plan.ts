@@ -1,7 +1,7 @@
 // Pass 1 of a retrain: the dataset's episodes and row counts from reading times and faults alone,
 // before any value is read, so the feature matrix is allocated once at its final size and the
 // train/test split is known before features are computed. Pure given its source.
-import type { DatasetEpisode, DatasetSpec } from '../learn/dataset.js';
+import { datasetNotes, type DatasetEpisode, type DatasetSpec } from '../learn/dataset.js';
 import { sampleTimes } from '../learn/features.js';
 import { censoredCount, episodesOf } from '../learn/labels.js';
 import type { TrainingSource } from './source.js';
@@ -61,17 +61,6 @@ export function planDataset<A extends { readonly name: string }>(source: Trainin
     }
     if (n > firstRow) assets.push({ asset, rows: [firstRow, n], episodes: [firstEpisode, episodes.length] });
   }
-  return { sensors, assets, episodes, n, skipped, notes: planNotes(skipped, n, episodes.length) };
+  return { sensors, assets, episodes, n, skipped, notes: datasetNotes(skipped, n, episodes.length) };
 }
 
-/** The dataset's remarks for the model card, worded as buildDataset words them. */
-function planNotes(skipped: Record<string, number>, n: number, episodeCount: number): string[] {
-  const notes = [`${n} samples from ${episodeCount} episodes`];
-  const say: Record<string, string> = {
-    censored_readings: 'readings unlabelled (censored: no fault and less than the horizon of data after them)',
-    episodes_shorter_than_window: 'episodes without a full window of history (no samples)',
-    assets_without_labelled_episode: 'assets without a labelled episode',
-  };
-  for (const [reason, count] of Object.entries(skipped)) notes.push(`${count} ${say[reason] ?? reason}`);
-  return notes;
-}

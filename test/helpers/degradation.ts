@@ -1,6 +1,6 @@
 // A synthetic production line for integration tests: assets whose temperature and vibration drift up
 // over the 2 h before each fault, as MQTT messages in event-time order. Seeded; no clock.
-import { mulberry32, normal } from './prng.js';
+import { mulberry32, normal } from '../../src/demo/random.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 3_600_000;

@@ -4,7 +4,7 @@ import type { IPublishPacket } from 'mqtt';
 import { expect, it } from 'vitest';
 import { connectClient, describeEachBroker, openBuffer } from '../../helpers/brokers.js';
 import { HOUR, MINUTE, degradingLine, sensors, type LineMessage } from '../../helpers/degradation.js';
-import { mulberry32, normal } from '../../helpers/prng.js';
+import { mulberry32, normal } from '../../../src/demo/random.js';
 import { tempDir } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { AGENT_ID, startIngestAgent } from '../ingest/agent.js';

@@ -7,7 +7,7 @@ import { baselineMetrics, metrics } from '../../../src/learn/metrics.js';
 import { chooseLambda, fitRidge, gramOf, predictRow, predictRows } from '../../../src/learn/ridge.js';
 import { rowsOf, splitByEpisode } from '../../../src/learn/split.js';
 import type { Point } from '../../../src/learn/types.js';
-import { mulberry32, normal } from '../../helpers/prng.js';
+import { mulberry32, normal } from '../../../src/demo/random.js';
 
 const T0 = 1_764_320_000_000;
 const H = 7200; // 2 h horizon, seconds

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { gramOf, mergeGrams, reshiftGram, type Gram } from '../../../src/learn/gram.js';
-import { mulberry32 } from '../../helpers/prng.js';
+import { mulberry32 } from '../../../src/demo/random.js';
 
 /** Means and centred cross-products from a Gram (shift-independent quantities). */
 function centred(g: Gram): { mean: number[]; cov: number[]; yMean: number; cxy: number[]; cyy: number } {

@@ -11,7 +11,7 @@ import {
   solveSymmetric,
   topContributions,
 } from '../../../src/learn/ridge.js';
-import { mulberry32, normal } from '../../helpers/prng.js';
+import { mulberry32, normal } from '../../../src/demo/random.js';
 
 /** n rows of p features (uniform, with per-column offsets and scales) and y from a known linear rule plus noise. */
 function linearData(seed: number, n: number, coef: number[], intercept: number, noise: number) {

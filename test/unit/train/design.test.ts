@@ -4,7 +4,7 @@ import { takeRows } from '../../../src/learn/dataset.js';
 import type { Metrics } from '../../../src/learn/metrics.js';
 import { completeRows, packRowsInPlace } from '../../../src/train/design.js';
 import { gate } from '../../../src/train/evaluate.js';
-import { mulberry32 } from '../../helpers/prng.js';
+import { mulberry32 } from '../../../src/demo/random.js';
 
 function source(n: number, p: number, seed: number) {
   const rnd = mulberry32(seed);

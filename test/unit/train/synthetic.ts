@@ -4,7 +4,7 @@
 import type { AssetHistory } from '../../../src/learn/dataset.js';
 import type { Point } from '../../../src/learn/types.js';
 import type { ModelConfig } from '../../../src/train/job.js';
-import { mulberry32, normal } from '../../helpers/prng.js';
+import { mulberry32, normal } from '../../../src/demo/random.js';
 
 export const T0 = 1_764_320_000_000;
 export const MIN = 60_000;
