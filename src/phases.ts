@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import { Connection } from './mqtt/connection.js';
 import { PredictionPublisher } from './predict/publisher.js';
 import { PredictError, PredictionService } from './predict/service.js';
-import { metaStore } from './sparkplug/meta-store.js';
+import { metaStore } from './store/meta.js';
 import { SparkplugNode } from './sparkplug/edge-node.js';
 import { openDatabase, type Db } from './store/db.js';
 import { BatchWriter } from './store/ingest-batch.js';

@@ -17,6 +17,7 @@ const EMPTY: BufferStatus = {
   dead_letters: 0,
   outbox: 0,
   model: null,
+  last_training: null,
 };
 
 export const status: Command = {
@@ -50,7 +51,8 @@ function formatStatus(s: BufferStatus, path: string, exists: boolean): string {
   const time = (ts: number | null): string => (ts === null ? '-' : new Date(ts).toISOString());
   const model = s.model
     ? `version ${s.model.version}, RMSE ${s.model.rmse?.toFixed(1) ?? '-'} s, trained ${s.model.trained_at}`
-    : 'none yet (needs labelled history: readings before faults)';
+    : 'none yet: no predictions until a model is trained on labelled history (readings before faults)';
+  const lastRun = s.last_training ? `${s.last_training.at} (${s.last_training.reason}): ${s.last_training.message}` : 'never';
   const rows: Array<[string, string]> = [
     ['buffer', exists ? path : `${path} (not created yet)`],
     ['readings', String(s.readings)],
@@ -63,6 +65,7 @@ function formatStatus(s: BufferStatus, path: string, exists: boolean): string {
     ['dead letters', String(s.dead_letters)],
     ['outbox', String(s.outbox)],
     ['model', model],
+    ['last training', lastRun],
   ];
   return `${rows.map(([k, v]) => `${k.padEnd(13)} ${v}`).join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ConnectionOptions, Inbound, PublishOptions, Subscription, Will } from '../mqtt/connection.js';
-import type { KeyValueStore } from './meta-store.js';
+import type { KeyValueStore } from '../store/meta.js';
 import { nodeTopic, stateTopic } from './topic.js';
 
 /** What the edge node needs of a broker connection; src/mqtt/connection.ts' Connection fits. */

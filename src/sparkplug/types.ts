@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Prediction } from '../learn/model.js';
 import type { Logger } from '../log.js';
 import type { SparkplugCodec } from './codec.js';
-import type { KeyValueStore } from './meta-store.js';
+import type { KeyValueStore } from '../store/meta.js';
 import type { Level, NodeMetrics } from './payloads.js';
 import type { ConnectionFactory } from './session.js';
 

@@ -2,6 +2,7 @@
 // parameters live prediction loads, and the switch of champion. Knows tables, not training.
 import type { ServingModel } from '../learn/model.js';
 import type { Db, Statement } from './db.js';
+import { metaStore, type KeyValueStore } from './meta.js';
 
 export type ModelStatus = 'champion' | 'retired' | 'rejected';
 
@@ -28,6 +29,17 @@ export interface NewModel<C extends CardJson> {
   /** Champion when true (the previous one is retired), else stored as rejected. */
   readonly promote: boolean;
 }
+
+/** How a training run ended, in a technician's words. */
+export interface TrainingRunSummary {
+  at: string;
+  reason: string;
+  status: 'trained' | 'not_enough_data' | 'failed';
+  /** "model 7 promoted", "has 120 labelled samples from 1 episode, needs ...", or the failure. */
+  message: string;
+}
+
+const LAST_RUN_KEY = 'last_training_run';
 
 export class UnknownModelError extends Error {
   override name = 'UnknownModelError';
@@ -77,7 +89,10 @@ export class ModelRegistry {
     setStatus: Statement<[ModelStatus, number]>;
   };
 
+  private readonly meta: KeyValueStore;
+
   constructor(private readonly db: Db) {
+    this.meta = metaStore(db);
     this.st = {
       next: db.prepare('SELECT coalesce(max(version), 0) + 1 AS v FROM models').pluck(),
       retire: db.prepare("UPDATE models SET status = 'retired' WHERE status = 'champion'"),
@@ -154,5 +169,15 @@ export class ModelRegistry {
         return { model: { ...target, status: 'champion' as const }, previous };
       })
       .immediate();
+  }
+
+  /** Remembers how the latest training run ended, so `faultline status` can say why there is no model. */
+  recordRun(run: TrainingRunSummary): void {
+    this.meta.set(LAST_RUN_KEY, JSON.stringify(run));
+  }
+
+  lastRun(): TrainingRunSummary | null {
+    const text = this.meta.get(LAST_RUN_KEY);
+    return text === undefined ? null : (JSON.parse(text) as TrainingRunSummary);
   }
 }

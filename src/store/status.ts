@@ -1,6 +1,7 @@
 // Reads what `faultline status` reports from the buffer; read-only queries, cheap on a large buffer
 // (counters and per-series bounds instead of scanning readings).
 import type { Db } from './db.js';
+import { ModelRegistry, type TrainingRunSummary } from './models.js';
 
 export interface ModelSummary {
   version: string;
@@ -19,6 +20,8 @@ export interface BufferStatus {
   dead_letters: number;
   outbox: number;
   model: ModelSummary | null;
+  /** How the latest training run ended (why there is no model yet, or why the last one was not taken). */
+  last_training: TrainingRunSummary | null;
 }
 
 export function readCounter(db: Db, name: string): number {
@@ -45,6 +48,7 @@ export function readStatus(db: Db): BufferStatus {
     dead_letters: count('SELECT count(*) AS n FROM dead_letters'),
     outbox: count('SELECT count(*) AS n FROM outbox'),
     model: championSummary(db),
+    last_training: new ModelRegistry(db).lastRun(),
   };
 }
 

@@ -77,9 +77,14 @@ export class Trainer {
       this.options.log.info({ reason }, 'retrain already running; joining it');
       return this.current;
     }
-    const run = this.execute(reason).finally(() => {
-      this.current = null;
-    });
+    const run = this.execute(reason)
+      .then((result) => {
+        this.options.registry.recordRun({ at: new Date((this.options.now ?? Date.now)()).toISOString(), reason, status: result.status, message: summarize(result) });
+        return result;
+      })
+      .finally(() => {
+        this.current = null;
+      });
     this.current = run;
     return run;
   }
@@ -157,6 +162,11 @@ export class Trainer {
       worker.once('exit', (code) => settle({ kind: 'failed', message: `the training worker exited with code ${code} before replying` }));
     });
   }
+}
+
+function summarize(result: TrainResult): string {
+  if (result.status !== 'trained') return result.message;
+  return result.promoted ? `model ${result.version} promoted` : `model ${result.version} rejected: ${result.card.promotion}`;
 }
 
 function isReply(value: unknown): value is WorkerReply {

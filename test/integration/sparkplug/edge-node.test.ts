@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { openDatabase } from '../../../src/store/db.js';
 import { BD_SEQ_KEY } from '../../../src/sparkplug/edge-node.js';
-import { memoryStore, metaStore } from '../../../src/sparkplug/meta-store.js';
+import { memoryStore, metaStore } from '../../../src/store/meta.js';
 import { connectClient, describeEachBroker } from '../../helpers/brokers.js';
 import { onCleanup, tempDir } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';

@@ -8,7 +8,7 @@ import { get } from 'sparkplug-payload';
 import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { configSchema, type Config } from '../../../src/config/schema.js';
 import { SparkplugNode, type SparkplugNodeOptions } from '../../../src/sparkplug/edge-node.js';
-import { memoryStore, type KeyValueStore } from '../../../src/sparkplug/meta-store.js';
+import { memoryStore, type KeyValueStore } from '../../../src/store/meta.js';
 import { connectClient, type TestBroker } from '../../helpers/brokers.js';
 import { LOOPBACK } from '../../helpers/ports.js';
 import { onCleanup } from '../../helpers/teardown.js';

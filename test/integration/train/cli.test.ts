@@ -46,6 +46,11 @@ describe('faultline train', () => {
     expect(result.stderr).toMatch(/^faultline train: not enough labelled data: has \d+ labelled samples from \d+ episodes, needs model.min_samples = 5000 and at least 2 episodes\n$/);
     const models = await runCli(['models', '--json', '--config', config]);
     expect(JSON.parse(models.stdout)).toEqual([]);
+    // `faultline status` then says why there is no model.
+    const status = await runCli(['status', '--config', config]);
+    expect(status.stdout).toMatch(/^model +none yet: no predictions until a model is trained/m);
+    expect(status.stdout).toMatch(/^last training +\S+ \(cli\): has \d+ labelled samples from \d+ episodes, needs model\.min_samples = 5000/m);
+    expect(JSON.parse((await runCli(['status', '--json', '--config', config])).stdout).last_training).toMatchObject({ reason: 'cli', status: 'not_enough_data' });
   });
 
   it('exits 3 when there is no buffer yet, and does not create one', async () => {

@@ -7,7 +7,7 @@ import { configSchema } from '../../../src/config/schema.js';
 import type { ConnectionOptions, PublishOptions, Will } from '../../../src/mqtt/connection.js';
 import { createCodec } from '../../../src/sparkplug/codec.js';
 import { BD_SEQ_KEY, SparkplugNode, type SparkplugConnection } from '../../../src/sparkplug/edge-node.js';
-import { memoryStore } from '../../../src/sparkplug/meta-store.js';
+import { memoryStore } from '../../../src/store/meta.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 const codec = createCodec();

@@ -1,7 +1,7 @@
 // Small pure parts of the Sparkplug module: topics, the bounded hold queue, STATE payloads, NDATA by exception.
 import { describe, expect, it } from 'vitest';
 import { HeldQueue } from '../../../src/sparkplug/held.js';
-import { memoryStore } from '../../../src/sparkplug/meta-store.js';
+import { memoryStore } from '../../../src/store/meta.js';
 import { nodeData, parseHostState } from '../../../src/sparkplug/payloads.js';
 import { PrimaryHostWatch } from '../../../src/sparkplug/primary-host.js';
 import { deviceTopic, isValidId, nodeTopic, parseTopic, stateTopic } from '../../../src/sparkplug/topic.js';

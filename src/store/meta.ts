@@ -1,6 +1,6 @@
-// Small persistent state of the Sparkplug edge node (its bdSeq) in the buffer's `meta` table, behind
+// Small persistent state (the Sparkplug bdSeq, the last training outcome) in the buffer's `meta` table, behind
 // a key-value interface so tests and other stores can stand in. No schema of its own.
-import type { Db } from '../store/db.js';
+import type { Db } from './db.js';
 
 export interface KeyValueStore {
   get(key: string): string | undefined;
