@@ -68,12 +68,12 @@ export class PredictionService extends EventEmitter {
   checkChampion(): void {
     let current: StoredModel | null;
     try {
+      if (this.options.registry.championVersion() === (this.stored?.version ?? null)) return;
       current = this.options.registry.champion();
     } catch (error) {
       this.options.log.error({ err: error }, 'cannot read the model registry');
       return;
     }
-    if (current?.version === this.stored?.version) return;
     this.stored = current;
     this.model = current?.params ?? null;
     this.windows = this.seedWindows(this.model);

@@ -129,7 +129,8 @@ export class ModelRegistry {
       .immediate();
   }
 
-  private championVersion(): string | null {
+  /** The champion's version alone: cheap enough to poll. */
+  championVersion(): string | null {
     const v = this.st.championVersion.get() as number | undefined;
     return v === undefined ? null : String(v);
   }
