@@ -11,7 +11,8 @@ import { Connection } from './mqtt/connection.js';
 import { PredictionPublisher } from './predict/publisher.js';
 import { PredictError, PredictionService } from './predict/service.js';
 import { metaStore } from './store/meta.js';
-import { SparkplugNode } from './sparkplug/edge-node.js';
+import type { SparkplugDecoder } from './sparkplug/decoder.js';
+import type { SparkplugNode } from './sparkplug/edge-node.js';
 import { openDatabase, type Db } from './store/db.js';
 import { BatchWriter } from './store/ingest-batch.js';
 import { ModelRegistry, type StoredModel } from './store/models.js';
@@ -111,9 +112,10 @@ export const PHASES: readonly Phase[] = [
   },
   {
     name: 'ingest',
-    sections: ['telemetry', 'faults', 'ingest', 'agent'],
-    start: (rt) => {
+    sections: ['telemetry', 'faults', 'ingest', 'agent', 'sparkplug'],
+    start: async (rt) => {
       const ingest = new Ingest({
+        sparkplug: await sparkplugDecoder(rt.config),
         config: rt.config,
         log: rt.log.child({ module: 'ingest' }),
         writer: new BatchWriter(rt.db!, rt.config.storage.dead_letters),
@@ -193,8 +195,10 @@ export const PHASES: readonly Phase[] = [
   {
     name: 'sparkplug',
     sections: ['sparkplug', 'agent', 'mqtt'],
-    start: (rt) => {
+    start: async (rt) => {
       if (!rt.config.sparkplug.enabled) return { stop: () => undefined };
+      // Loaded only when used: protobufjs and the schema take about 12 MB.
+      const { SparkplugNode } = await import('./sparkplug/edge-node.js');
       const champion = rt.predictions?.champion;
       const node = new SparkplugNode({
         config: rt.config,
@@ -236,6 +240,15 @@ export const PHASES: readonly Phase[] = [
     },
   },
 ];
+
+/** A decoder when some telemetry is Sparkplug; loaded only then (protobufjs and the schema: ~12 MB). */
+async function sparkplugDecoder(config: Config): Promise<SparkplugDecoder | undefined> {
+  if (!config.telemetry.some((t) => t.format === 'sparkplug')) return undefined;
+  const { SparkplugDecoder } = await import('./sparkplug/decoder.js');
+  const { sparkplug, agent } = config;
+  // faultline's own Sparkplug output must not come back in as telemetry.
+  return new SparkplugDecoder({ ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null });
+}
 
 function publishCard(rt: Runtime, model: StoredModel): void {
   const connection = rt.connection;

@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { parsePattern, type TopicPattern } from '../mqtt/topics.js';
 import type { Inbound, Subscription } from '../mqtt/connection.js';
-import { SparkplugDecoder } from '../sparkplug/decoder.js';
+import type { SparkplugDecoder } from '../sparkplug/decoder.js';
 import type { Batch, BatchResult, BatchWriter, ReadingRow } from '../store/ingest-batch.js';
 import { GroupCommit, type Entry } from './group-commit.js';
 import { parseFault, parseTelemetry, type Limits, type RejectReason, type Rejection, type TelemetryFormat } from './parse.js';
@@ -35,6 +35,8 @@ export interface IngestOptions {
   writer: BatchWriter;
   /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
   commands?: ReadonlyMap<string, () => void>;
+  /** Decodes telemetry entries with `format: sparkplug`; required when there are any. */
+  sparkplug?: SparkplugDecoder;
   /** Publishes a Sparkplug rebirth request to an edge node whose data came before its birth. */
   requestRebirth?: (topic: string, payload: Buffer) => void;
 }
@@ -45,7 +47,6 @@ export class Ingest {
   private readonly commit: GroupCommit;
   private readonly summary: RejectionSummary;
   private readonly knownSeries: Set<string>;
-  private readonly sparkplug: SparkplugDecoder;
   private readonly commitListeners = new Set<(batch: Batch) => void>();
 
   constructor(private readonly options: IngestOptions) {
@@ -62,11 +63,7 @@ export class Ingest {
         .filter((t) => t.format === 'sparkplug')
         .map((t): Route => ({ kind: 'sparkplug', pattern: parsePattern(t.topic), qos: t.qos, fields: t.fields })),
     ];
-    const { sparkplug, agent } = config;
-    this.sparkplug = new SparkplugDecoder({
-      // faultline's own Sparkplug output must not come back in as telemetry.
-      ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null,
-    });
+    if (this.routes.some((r) => r.kind === 'sparkplug') && !options.sparkplug) throw new Error('sparkplug telemetry needs a decoder');
     this.knownSeries = new Set(writer.listSeries().map((s) => seriesKey(s.asset, s.sensor)));
     this.summary = new RejectionSummary(log);
     this.commit = new GroupCommit({
@@ -148,7 +145,7 @@ export class Ingest {
   }
 
   private sparkplugEntry(message: Inbound, limits: Limits, fields: readonly string[] | null): Entry {
-    const result = this.sparkplug.decode(message.topic, message.payload, message.receivedAt, limits, fields);
+    const result = this.options.sparkplug!.decode(message.topic, message.payload, message.receivedAt, limits, fields);
     if (result.kind !== 'ignored' && result.rebirth) this.options.requestRebirth?.(result.rebirth.topic, result.rebirth.payload);
     if (result.kind === 'rejected') return this.reject(message, result.rejection as Rejection);
     if (result.kind === 'ignored') return {};

@@ -1,7 +1,7 @@
 // The model as it serves: ridge coefficients plus the window rules its features were made with, so
 // live prediction computes features exactly as training did. Pure; serializable as JSON.
 import { featureVector, type FeatureSpec } from './features.js';
-import { predictRow, topContributions, type RidgeModel } from './ridge.js';
+import { predictRow, topContributions, type RidgeModel } from './linear.js';
 import type { SensorSeries } from './types.js';
 
 export interface ServingModel {
