@@ -4,23 +4,32 @@
 // each test engine taken from the prediction topic. Shared by run.mjs (all 100 engines) and the
 // fast test in test/integration/cmapss/. Only score() reads the true remaining lives.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import mqtt from 'mqtt';
 import { mosquittoPath, startMosquitto } from '../lib/mosquitto.mjs';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-export const DATA = here('../../../shared/data/cmapss/');
+/** The full set beside the repository; FAULTLINE_CMAPSS_DIR points elsewhere. */
+export const DATA = process.env.FAULTLINE_CMAPSS_DIR ?? here('../../../shared/data/cmapss/');
 const MAIN = here('../../dist/main.js');
 const CONFIG = here('./faultline.yaml');
 export const RUL_CAP = 125;
 const COLUMNS = ['asset', 'ts', 'setting1', 'setting2', 'setting3', ...Array.from({ length: 21 }, (_, i) => `s${i + 1}`)].join(',');
 
+/** A data file, plain or gzipped (`name.gz`), from `dir`. */
+function readData(dir, name) {
+  const plain = join(dir, name);
+  if (existsSync(plain)) return readFileSync(plain, 'utf8');
+  return gunzipSync(readFileSync(`${plain}.gz`)).toString('utf8');
+}
+
 /** Rows of a C-MAPSS file (unit, cycle, 3 settings, 21 sensors), optionally only some units. */
-export function readEngines(file, units = null) {
-  const rows = readFileSync(join(DATA, file), 'utf8')
+export function readEngines(file, units = null, dir = DATA) {
+  const rows = readData(dir, file)
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => line.trim().split(/\s+/).map(Number));
@@ -28,7 +37,7 @@ export function readEngines(file, units = null) {
 }
 
 /** Runs the whole pipeline; resolves with each test engine's last prediction. */
-export async function runPipeline({ trainUnits = null, testUnits = null, log = () => undefined } = {}) {
+export async function runPipeline({ dataDir = DATA, trainUnits = null, testUnits = null, log = () => undefined } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-cmapss-'));
   const broker = await startAnyBroker();
   const env = {
@@ -49,8 +58,8 @@ export async function runPipeline({ trainUnits = null, testUnits = null, log = (
   try {
     await until(() => agentLog.includes('"msg":"subscribed"'), 30_000, 'the agent subscribes');
     const origin = Date.now() - 86_400_000; // cycle 0 = a day ago: inside retention, never in the future
-    const trainRows = readEngines('train_FD001.txt', trainUnits);
-    const testRows = readEngines('test_FD001.txt', testUnits);
+    const trainRows = readEngines('train_FD001.txt', trainUnits, dataDir);
+    const testRows = readEngines('test_FD001.txt', testUnits, dataDir);
     const trainFile = writeRows(dir, 'train.txt', trainRows);
     const testFile = writeRows(dir, 'test.txt', testRows);
 
@@ -94,8 +103,8 @@ export async function runPipeline({ trainUnits = null, testUnits = null, log = (
 }
 
 /** The scorer, and the only reader of RUL_FD001.txt: RMSE (truth capped and not), PHM08 score. */
-export function score(predictions) {
-  const truth = readFileSync(join(DATA, 'RUL_FD001.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '').map(Number);
+export function score(predictions, dataDir = DATA) {
+  const truth = readData(dataDir, 'RUL_FD001.txt').split('\n').filter((l) => l.trim() !== '').map(Number);
   let capped = 0;
   let uncapped = 0;
   let phm = 0;

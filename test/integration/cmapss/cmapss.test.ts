@@ -1,17 +1,20 @@
 // A fast C-MAPSS FD001 run in CI: 40 training engines and 30 test engines through a real broker and
 // the agent's own commands, scored like the full benchmark. Training is deterministic (13.1 RMSE
 // when recorded; 14.8 on all engines), so the loose bound fails on a regression, not on noise.
-import { expect, it, describe } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .mjs module shared with `npm run bench:cmapss`
 import { runPipeline, score } from '../../../bench/cmapss/pipeline.mjs';
 
+// The subset is checked in (test/fixtures/cmapss), so CI does not depend on ../shared.
+const DATA = fileURLToPath(new URL('../../fixtures/cmapss/', import.meta.url));
 const TRAIN = Array.from({ length: 40 }, (_, i) => i + 1);
 const TEST = Array.from({ length: 30 }, (_, i) => i * 3 + 1);
 
 describe('C-MAPSS FD001 (40 training engines, 30 test engines)', () => {
   it('predicts remaining life within RMSE 16 of the truth capped at 125 (13.1 when recorded)', { timeout: 180_000 }, async () => {
-    const result = await runPipeline({ trainUnits: TRAIN, testUnits: TEST });
-    const s = score(result.predictions);
+    const result = await runPipeline({ dataDir: DATA, trainUnits: TRAIN, testUnits: TEST });
+    const s = score(result.predictions, DATA);
     expect(s.n).toBe(TEST.length);
     expect(result.card.promoted).toBe(true);
     // Sensors that never vary are dropped by the agent itself (s1, s5, s10, s16, s18, s19 in FD001).

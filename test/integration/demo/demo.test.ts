@@ -32,7 +32,7 @@ describe('faultline demo', () => {
     await waitUntil(() => predictions.length >= 20, 60_000, '20 predictions from the demo');
     expect(Object.keys(predictions[0]!).sort()).toEqual(PAYLOAD_KEYS);
     expect(new Set(predictions.map((p) => p.asset)).size).toBeGreaterThan(1);
-    expect(output).toMatch(/predicting with model \d+/);
+    await waitUntil(() => /predicting with model \d+/.test(output), 5_000, 'the status line says it is predicting');
 
     demo.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 5_000))]);

@@ -10,17 +10,22 @@ import { waitForEvent, waitUntil } from '../../helpers/wait.js';
 import { AGENT_ID, startIngestAgent, waitConnected } from './agent.js';
 import { startRealMosquitto } from '../../helpers/brokers.js';
 
-/** Publishes `count` QoS 1 messages of one reading each, `inFlight` at a time, while `during` runs. */
-async function publishStream(client: MqttClient, count: number, base: number): Promise<void> {
-  const inFlight = 50;
+/**
+ * Publishes `count` QoS 1 messages of one reading each, 50 unacknowledged at most, at `perSecond`
+ * (a steady stream, so the outages below happen mid-stream on a fast machine too).
+ */
+async function publishStream(client: MqttClient, count: number, base: number, perSecond = 1_500): Promise<void> {
+  const started = Date.now();
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {
       const i = next++;
+      const due = started + (i * 1000) / perSecond;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
       await client.publishAsync('plant/l1/press1/telemetry', JSON.stringify({ ts: base + i, seq: i }), { qos: 1 });
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, worker));
+  await Promise.all(Array.from({ length: 50 }, worker));
 }
 
 function storedSeqs(dbPath: string): number[] {
