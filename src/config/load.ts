@@ -2,7 +2,7 @@
 // environment overrides, validates against schema.ts and rules.ts, and reports every problem at once.
 // Reads secrets from files; never writes the technician's file back.
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parse as parseYamlValue, parseDocument, type Document } from 'yaml';
+import { isMap, isScalar, isSeq, parse as parseYamlValue, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, keyPath, type ConfigProblem } from './errors.js';
 import { checkRules } from './rules.js';
@@ -50,9 +50,9 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
 
 /** Parses and validates config text; `file` is only used to name positions. */
 export function parseConfig(text: string, file: string, env: Env): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const at = (offset: number): ConfigProblem['at'] => ({ file, ...lineCounter.linePos(offset) });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const linePos = linePositions(text);
+  const at = (offset: number): ConfigProblem['at'] => ({ file, ...linePos(offset) });
   if (doc.errors.length > 0) {
     // One problem per position: the parser often reports one slip several ways.
     const seen = new Set<number>();
@@ -71,7 +71,20 @@ export function parseConfig(text: string, file: string, env: Env): LoadedConfig 
     );
   }
 
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS() ?? {};
+  } catch (error) {
+    // An alias whose anchor is not set, or aliases that expand without bound ("billion laughs").
+    const offset = aliasOffset(doc);
+    throw new ConfigError([
+      {
+        at: at(offset),
+        key: keyPath(nodeAtOffset(doc, offset).path),
+        message: `YAML: ${(error as Error).message.split('\n')[0]}; check the anchors (&name) and aliases (*name) here, or write the values out`,
+      },
+    ]);
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new ConfigError([
       { at: at(0), key: '(file)', message: 'must be YAML sections such as "mqtt:" and "telemetry:", one per line' },
@@ -184,6 +197,43 @@ function offsetOf(doc: Document, path: ReadonlyArray<PropertyKey>, atKey: boolea
 function rangeStart(node: unknown): number | undefined {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range?.[0];
+}
+
+/**
+ * 1-based line and column of an offset, counted from the text itself: yaml's LineCounter misses the
+ * line breaks inside tokens it re-reads while recovering from a syntax error.
+ */
+function linePositions(text: string): (offset: number) => { line: number; col: number } {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    const at = Math.max(0, Math.min(offset, text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: at - starts[lo]! + 1 };
+  };
+}
+
+/** Where the first unresolvable alias is, else the first alias (for an alias bomb), else 0. */
+function aliasOffset(doc: Document): number {
+  let unresolved: number | undefined;
+  let first: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      first ??= node.range?.[0];
+      if (node.resolve(doc) === undefined) {
+        unresolved = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return unresolved ?? first ?? 0;
 }
 
 /** The key path and the start of the deepest node spanning `offset`, to place a YAML syntax error. */

@@ -28,6 +28,14 @@ function checkTopics(config: Config): RuleProblem[] {
     if (!notSeen(pattern.filter, `telemetry[${index}]`)) {
       problems.push({ path: where, message: `subscribes to ${pattern.filter} a second time; merge the two entries` });
     }
+    // A sensor listed twice would be read twice from each message; the timestamp is not a sensor.
+    entry.fields?.forEach((field, j) => {
+      if (entry.fields!.indexOf(field) !== j) {
+        problems.push({ path: ['telemetry', index, 'fields', j], message: `lists "${field}" a second time; list each sensor once` });
+      } else if (field === entry.timestamp) {
+        problems.push({ path: ['telemetry', index, 'fields', j], message: `"${field}" is the timestamp field (timestamp: ${field}), not a sensor; remove it from fields` });
+      }
+    });
     if (entry.format === 'sparkplug') return; // the asset is the Sparkplug device id
     captured.push([...pattern.captureNames]);
     if (!pattern.captureNames.includes('asset')) {

@@ -36,8 +36,9 @@ class HttpError extends Error {
 }
 
 export async function startHttp(options: HttpOptions): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createServer((req, res) => void handle(options, req, res));
-  // Slow or idle clients cannot hold sockets open for long.
+  // Slow or idle clients cannot hold sockets open for long. Node enforces headersTimeout and
+  // requestTimeout only when it sweeps its connections, every 30 s by default: sweep every second.
+  const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void handle(options, req, res));
   server.headersTimeout = 5_000;
   server.requestTimeout = 10_000;
   server.keepAliveTimeout = 5_000;
@@ -81,6 +82,12 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
     }
     throw new HttpError(404, 'not found; routes are GET /healthz, GET /metrics and POST /v1/predict');
   } catch (error) {
+    // The client hung up, or the server's timeouts cut it off mid-body: nobody to answer, and
+    // nothing wrong with the agent (a slow client must not become an error line per request).
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      options.log.debug({ path: req.url }, 'http client went away before its request was read');
+      return;
+    }
     const status = error instanceof HttpError ? error.status : ((error as { status?: number }).status ?? 500);
     if (status >= 500 && status !== 503) options.log.error({ err: error }, 'http request failed');
     send(res, status, { error: (error as Error).message });

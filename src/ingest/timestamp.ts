@@ -16,12 +16,22 @@ export function readTimestamp(value: unknown): TimestampResult {
     if (/^\d+(\.\d+)?$/.test(text)) return fromEpoch(Number(text));
     if (ISO_WITH_ZONE.test(text)) {
       const ms = Date.parse(text.replace(' ', 'T'));
-      return Number.isFinite(ms) ? { ts: ms } : { problem: `"${clip(text)}" is not a real date` };
+      return Number.isFinite(ms) && realDay(text) ? { ts: ms } : { problem: `"${clip(text)}" is not a real date` };
     }
     if (ISO_WITHOUT_ZONE.test(text)) return { problem: `"${clip(text)}" has no time zone; add Z or an offset such as +01:00` };
     return { problem: `"${clip(text)}" is neither epoch ms, epoch s nor ISO 8601` };
   }
   return { problem: `is ${value === null ? 'null' : typeof value}, not a time` };
+}
+
+/** V8's Date.parse rolls 2025-02-30 over to March 2; a day past the month's end is no date. */
+function realDay(text: string): boolean {
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return day <= days;
 }
 
 function fromEpoch(value: number): TimestampResult {

@@ -9,17 +9,20 @@ const TLS_UNTRUSTED = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+const CREDENTIALS = 'check mqtt.username and the password (mqtt.password_file or FAULTLINE_MQTT_PASSWORD)';
+
 /** CONNACK reason codes: MQTT 5 (0x80+) and MQTT 3.1.1 return codes. */
 const REFUSED: Record<number, string> = {
   1: 'the broker does not speak this MQTT version; set mqtt.protocol_version: 4',
   2: 'the broker rejected the client id; check mqtt.client_id',
   3: 'the broker is unavailable',
-  4: 'the broker refused the user name or password; check mqtt.username and the password file',
-  5: 'the broker says this client is not authorized; check its ACL and credentials',
+  4: `the broker refused the user name or password; ${CREDENTIALS}`,
+  5: `the broker refused this client as not authorized: a wrong or missing password, or a user its ACL does not admit; ${CREDENTIALS}`,
   132: 'the broker does not speak MQTT 5; set mqtt.protocol_version: 4',
   133: 'the broker rejected the client id; check mqtt.client_id',
-  134: 'the broker refused the user name or password; check mqtt.username and the password file',
-  135: 'the broker says this client is not authorized; check its ACL and credentials',
+  134: `the broker refused the user name or password; ${CREDENTIALS}`,
+  // Mosquitto 2.0 answers a wrong password on MQTT 5 with 135, not 134.
+  135: `the broker refused this client as not authorized: a wrong or missing password, or a user its ACL does not admit; ${CREDENTIALS}`,
   136: 'the broker is unavailable',
   137: 'the broker is busy',
   138: 'the broker has banned this client',
@@ -30,8 +33,9 @@ export function describeConnectError(error: Error, url: string): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'number') return REFUSED[code] ?? `the broker refused the connection (reason code ${code})`;
   let host = url;
+  let hostname = url;
   try {
-    host = new URL(url).host;
+    ({ host, hostname } = new URL(url));
   } catch {
     // keep the raw url
   }
@@ -53,7 +57,9 @@ export function describeConnectError(error: Error, url: string): string {
     case 'CERT_NOT_YET_VALID':
       return "the broker's TLS certificate is not valid yet; check the clocks";
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `the broker's TLS certificate does not name ${host} (host-name mismatch); connect by a name the certificate lists`;
+      return `the broker's TLS certificate does not name ${hostname} (host-name mismatch); connect by a name the certificate lists`;
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
+      return 'the broker requires a client certificate; set mqtt.cert and mqtt.key';
     default:
       if (typeof code === 'string' && TLS_UNTRUSTED.has(code)) {
         return "the broker's TLS certificate is not signed by a trusted CA; set mqtt.ca to the CA that signed it";

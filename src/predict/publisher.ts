@@ -19,12 +19,14 @@ export interface PublisherCounters {
   queued: number;
   dropped: number;
   expired: number;
+  /** Refused by the broker (an MQTT 5 reason code such as 135, not authorized): dropped. */
+  refused: number;
 }
 
 const DRAIN_TICK_MS = 100;
 
 export class PredictionPublisher {
-  readonly counters: PublisherCounters = { published: 0, queued: 0, dropped: 0, expired: 0 };
+  readonly counters: PublisherCounters = { published: 0, queued: 0, dropped: 0, expired: 0, refused: 0 };
   private readonly template: TopicTemplate;
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
@@ -64,7 +66,10 @@ export class PredictionPublisher {
       for (const m of messages) {
         sink.publish(m.topic, m.payload, { qos: predictions.qos, expirySeconds: predictions.expiry / 1000 }).then(
           () => this.counters.published++,
-          () => this.hold([m]), // the connection dropped under us: keep it for later
+          (error: unknown) => {
+            if (refusedByBroker(error)) this.counters.refused++;
+            else this.hold([m]); // the connection dropped under us: keep it for later
+          },
         );
       }
       return;
@@ -103,17 +108,24 @@ export class PredictionPublisher {
       if (batch.length === 0) return;
       const now = this.now();
       const fresh = batch.filter((m) => m.expiresAt > now);
-      const expired = batch.length - fresh.length;
+      // Calls go out in order; mqtt.js keeps that order on the wire.
+      const results = await Promise.allSettled(
+        fresh.map((m) => sink.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, expirySeconds: (m.expiresAt - now) / 1000 })),
+      );
+      // A refused message would be refused again: drop it (counted; the connection logs why). A
+      // lost connection stops the batch there; the rest is sent again, in order, later.
+      const lost = results.findIndex((r) => r.status === 'rejected' && !refusedByBroker(r.reason));
+      const upTo = lost < 0 ? batch[batch.length - 1]!.id : fresh[lost]!.id - 1;
+      outbox.removeThrough(upTo);
+      for (const r of lost < 0 ? results : results.slice(0, lost)) {
+        if (r.status === 'fulfilled') this.counters.published++;
+        else this.counters.refused++;
+      }
+      const expired = batch.filter((m) => m.id <= upTo && m.expiresAt <= now).length;
       if (expired > 0) {
         this.counters.expired += expired;
         this.options.log.info({ expired }, 'held predictions expired before the broker came back; dropped');
       }
-      // Calls go out in order; mqtt.js keeps that order on the wire.
-      await Promise.all(
-        fresh.map((m) => sink.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, expirySeconds: (m.expiresAt - now) / 1000 })),
-      );
-      outbox.removeThrough(batch[batch.length - 1]!.id);
-      this.counters.published += fresh.length;
     } catch (error) {
       this.options.log.debug({ err: error }, 'outbox drain interrupted; will retry');
     } finally {
@@ -124,4 +136,10 @@ export class PredictionPublisher {
   private now(): number {
     return (this.options.clock ?? Date.now)();
   }
+}
+
+/** An MQTT 5 reason code from the broker (PUBACK ≥ 0x80): the message itself is refused, not lost. */
+function refusedByBroker(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' && code >= 0x80;
 }
