@@ -8,7 +8,7 @@ import { parseFeatureName } from '../learn/features.js';
 import type { Point, SensorSeries } from '../learn/types.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
-import type { Batch } from '../store/ingest-batch.js';
+import type { Batch, FaultRow, ReadingRow } from '../store/ingest-batch.js';
 import type { ModelRegistry, StoredModel } from '../store/models.js';
 import { recentHistory } from '../store/recent.js';
 import { nextLevel } from './levels.js';
@@ -26,13 +26,6 @@ export class PredictError extends Error {
   }
 }
 
-interface TimelineEvent {
-  ts: number;
-  kind: 'reading' | 'fault';
-  line: string | null;
-  sensor?: string;
-  value?: number;
-}
 
 export class PredictionService extends EventEmitter {
   private model: ServingModel | null = null;
@@ -85,15 +78,18 @@ export class PredictionService extends EventEmitter {
 
   /** Feeds a durable batch: updates windows and makes the predictions that are due, in event time. */
   onBatch(batch: Batch): void {
-    const timelines = new Map<string, TimelineEvent[]>();
-    const add = (asset: string, event: TimelineEvent): void => {
-      let events = timelines.get(asset);
-      if (!events) timelines.set(asset, (events = []));
-      events.push(event);
+    // Without a model there is nothing to predict; the windows are seeded from the buffer when one
+    // arrives, so ingest at full speed costs nothing here.
+    if (!this.model) return;
+    const byAsset = new Map<string, { readings: ReadingRow[]; faults: FaultRow[] }>();
+    const of = (asset: string) => {
+      let entry = byAsset.get(asset);
+      if (!entry) byAsset.set(asset, (entry = { readings: [], faults: [] }));
+      return entry;
     };
-    for (const r of batch.readings) add(r.asset, { ts: r.ts, kind: 'reading', line: r.line, sensor: r.sensor, value: r.value });
-    for (const f of batch.faults) add(f.asset, { ts: f.ts, kind: 'fault', line: f.line });
-    for (const [asset, events] of timelines) this.advance(asset, events);
+    for (const r of batch.readings) of(r.asset).readings.push(r);
+    for (const f of batch.faults) of(f.asset).faults.push(f);
+    for (const [asset, { readings, faults }] of byAsset) this.advance(asset, readings, faults);
   }
 
   /** Why an asset has no prediction right now, or null. */
@@ -142,24 +138,25 @@ export class PredictionService extends EventEmitter {
     return this.model;
   }
 
-  private advance(asset: string, events: TimelineEvent[]): void {
-    // Readings at a fault's time belong to the episode it ends, so they go first.
-    events.sort((a, b) => a.ts - b.ts || (a.kind === b.kind ? 0 : a.kind === 'reading' ? -1 : 1));
+  /**
+   * Walks one asset's new readings in event time, a timestamp at a time, offering each for a
+   * prediction. A fault at F is applied after the readings at F, which belong to the episode it ends.
+   */
+  private advance(asset: string, readings: ReadingRow[], faults: FaultRow[]): void {
+    if (!isSorted(readings)) readings.sort((a, b) => a.ts - b.ts);
+    faults.sort((a, b) => a.ts - b.ts);
+    let f = 0;
     let i = 0;
-    while (i < events.length) {
-      const ts = events[i]!.ts;
-      let sawReading = false;
-      for (; i < events.length && events[i]!.ts === ts; i++) {
-        const e = events[i]!;
-        if (e.kind === 'fault') this.windows.fault(asset, e.line, ts);
-        else {
-          this.windows.add(asset, e.line, e.sensor!, ts, e.value!);
-          sawReading = true;
-        }
+    while (i < readings.length) {
+      const ts = readings[i]!.ts;
+      for (; f < faults.length && faults[f]!.ts < ts; f++) this.windows.fault(asset, faults[f]!.line, faults[f]!.ts);
+      for (; i < readings.length && readings[i]!.ts === ts; i++) {
+        const r = readings[i]!;
+        this.windows.add(asset, r.line, r.sensor, ts, r.value);
       }
-      if (!sawReading) continue;
       for (const prediction of this.predictor.predict(this.model, this.windows, asset, [ts])) this.emit('prediction', prediction);
     }
+    for (; f < faults.length; f++) this.windows.fault(asset, faults[f]!.line, faults[f]!.ts);
   }
 
   private seedWindows(model: ServingModel | null): LiveWindows {
@@ -173,4 +170,9 @@ export class PredictionService extends EventEmitter {
     }
     return windows;
   }
+}
+
+function isSorted(readings: readonly ReadingRow[]): boolean {
+  for (let i = 1; i < readings.length; i++) if (readings[i]!.ts < readings[i - 1]!.ts) return false;
+  return true;
 }
