@@ -122,7 +122,10 @@ export class Connection extends EventEmitter {
       await settleWithin(this.publish(statusTopic(this.options.config.agent.id), 'offline', { qos: 1, retain: true }), STOP_GRACE_MS);
     }
     const ended = await settleWithin(client.endAsync(false), STOP_GRACE_MS);
-    if (!ended) await client.endAsync(true);
+    // mqtt.js ignores a second end() while the first is waiting for its in-flight messages, so the
+    // forced close is done on the socket itself; an unfinished client could otherwise connect later
+    // and take over the session of the connection that replaces this one.
+    if (!ended) client.stream?.destroy();
     this.client = null;
   }
 

@@ -2,6 +2,7 @@
 // the long-running agent with startAgent. Processes are killed at cleanup.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { onTestFailed } from 'vitest';
 import { onCleanup } from './teardown.js';
 import { waitUntil } from './wait.js';
 
@@ -91,6 +92,13 @@ export function startAgent(configFile: string, options: { env?: Record<string, s
       await exited;
     }
   });
+  try {
+    onTestFailed(() => {
+      process.stderr.write(agentLogDigest(logs, stderr));
+    });
+  } catch {
+    // started outside a test (in a hook): nothing to attach the digest to
+  }
   const waitForLog = (match: (line: LogLine) => boolean, ms: number, what: string): Promise<LogLine> =>
     waitUntil(
       () => {
@@ -110,4 +118,12 @@ export function startAgent(configFile: string, options: { env?: Record<string, s
     return { ...result, elapsedMs: Date.now() - started };
   };
   return { child, logs, stray, stderr: () => stderr, waitForLog, stop, exited };
+}
+
+/** What a failed test prints about its agent: every warning and error, then the last lines. */
+function agentLogDigest(logs: readonly LogLine[], stderr: string): string {
+  const problems = logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal').slice(-40);
+  const tail = logs.slice(-30);
+  const show = (lines: readonly LogLine[]) => lines.map((l) => `  ${JSON.stringify(l)}`).join('\n');
+  return `\n--- agent log: ${logs.length} lines; last warnings and errors:\n${show(problems)}\n--- last lines:\n${show(tail)}\n--- stderr:\n${stderr.slice(-2000)}\n`;
 }

@@ -180,7 +180,16 @@ describeWithMosquitto('hardening: faults survived', () => {
 
     // The last file is applied once its HTTP endpoint (only it has one) answers /healthz.
     const finalPort = await httpPort(agent);
-    await waitUntil(async () => (await fetch(`http://127.0.0.1:${finalPort}/healthz`).catch(() => null))?.status === 200, 20_000, 'the last config is applied');
+    await waitUntil(
+      async () => {
+        if (!alive(agent)) throw new Error(`the agent exited: ${agent.stderr().slice(-500)}`);
+        const response = await fetch(`http://127.0.0.1:${finalPort}/healthz`);
+        if (response.status !== 200) throw new Error(`/healthz ${response.status}: ${await response.text()}`);
+        return true;
+      },
+      30_000,
+      'the last config is applied',
+    );
     const buffer = openBuffer(dbPath);
     await waitUntil(() => buffer.counter('readings') === sent, 30_000, `all ${sent} readings are stored (have ${buffer.counter('readings')})`);
     const seqs = buffer.all<{ value: number }>('SELECT value FROM readings ORDER BY value').map((r) => r.value);
@@ -197,7 +206,7 @@ describeWithMosquitto('hardening: faults survived', () => {
     expect(refused).toBeGreaterThanOrEqual(Math.floor(signals / 37));
     expect(alive(agent)).toBe(true);
     expect((await agent.stop()).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 /** Paces a load generator (not a wait for an outcome). */
