@@ -40,6 +40,6 @@ if (process.env.BENCH_MEMTRACE) {
   setInterval(() => {
     const m = process.memoryUsage();
     const mb = (x) => (x / 1048576).toFixed(0);
-    console.error(`rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} pending ${agent.parts.ingest.pending}`);
+    console.error(`rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} pending ${agent.parts.ingest.pending}`);
   }, 500).unref();
 }

@@ -6,13 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMosquitto } from '../lib/mosquitto.mjs';
+import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, summarize, table } from '../lib/stats.mjs';
 
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-function child(file, args) {
-  const execArgv = process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : [];
+// Both consumers run with the unit's Node.js flags (BENCH_NODE_FLAGS replaces them, for experiments).
+const CONSUMER_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ') ?? AGENT_NODE_FLAGS;
+
+function child(file, args, execArgv = []) {
   const proc = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const messages = [];
   const waiters = [];
@@ -41,8 +44,8 @@ async function trial(contender, qos, sync = 'full') {
   try {
     const consumer =
       contender === 'bare'
-        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)])
-        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync]);
+        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)], CONSUMER_FLAGS)
+        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync], CONSUMER_FLAGS);
     await consumer.next((m) => m.ready, 30_000);
     const publisher = child('./publisher.mjs', [broker.url, String(COUNT), String(qos)]);
     const done = await consumer.next((m) => m.received !== undefined, 300_000);

@@ -10,6 +10,7 @@ import mqtt from 'mqtt';
 import { openDatabase } from '../../dist/store/db.js';
 import { ModelRegistry } from '../../dist/store/models.js';
 import { startMosquitto } from '../lib/mosquitto.mjs';
+import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, summarize, table } from '../lib/stats.mjs';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -44,7 +45,7 @@ async function trial({ readingsPerS, hz, sensors }) {
     `agent: {id: latency}\nmqtt: {url: "${broker.url}"}\nstorage: {path: "${dbPath}"}\nhttp: {listen: "off"}\nlog: {level: warn}\n` +
       `predictions: {min_interval: 1ms, scalars: true}\nschedule: {retrain: "0 0 1 1 *"}\n`,
   );
-  const agent = spawn(process.execPath, [MAIN, 'run', '--config', join(dir, 'faultline.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, MAIN, 'run', '--config', join(dir, 'faultline.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let agentLog = '';
   agent.stdout.on('data', (d) => (agentLog += d));
 

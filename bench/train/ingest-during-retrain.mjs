@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../lib/mosquitto.mjs';
+import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, summarize, table } from '../lib/stats.mjs';
 import { writeSyntheticBuffer } from './synthetic.mjs';
 
@@ -20,7 +21,10 @@ const dbPath = join(dir, 'faultline.db');
 console.error(`writing a buffer of about ${SAMPLES} samples...`);
 writeSyntheticBuffer(dbPath, { assets: 20, minutes: Math.ceil(SAMPLES / 20 / 0.984) });
 const broker = await startMosquitto();
-const agent = fork(fileURLToPath(new URL('./agent-during-retrain.mjs', import.meta.url)), [broker.url, dbPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const agent = fork(fileURLToPath(new URL('./agent-during-retrain.mjs', import.meta.url)), [broker.url, dbPath], {
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  execArgv: AGENT_NODE_FLAGS,
+});
 const message = (predicate) => new Promise((resolve) => agent.on('message', (m) => predicate(m) && resolve(m)));
 await message((m) => m.ready);
 
