@@ -12,8 +12,8 @@ import { fmt, summarize, table } from '../lib/stats.mjs';
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-// Both consumers run with the unit's Node.js flags (BENCH_NODE_FLAGS replaces them, for experiments).
-const CONSUMER_FLAGS = process.env.BENCH_NODE_FLAGS?.split(' ') ?? AGENT_NODE_FLAGS;
+// Both consumers run with the unit's Node.js flags, so that their RSS compares fairly.
+const CONSUMER_FLAGS = AGENT_NODE_FLAGS;
 
 function child(file, args, execArgv = []) {
   const proc = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });

@@ -22,13 +22,13 @@ await agent.start();
 const commits = []; // [commit time, latency]
 const phases = {};
 agent.parts.ingest.onCommit((batch) => {
-  const now = Date.now();
+  const now = performance.timeOrigin + performance.now(); // wall clock, sub-millisecond, like `sent`
   for (const r of batch.readings) if (r.sensor === 'sent') commits.push([now, now - r.value]);
 });
 agent.on('training', () => (phases.trainingStart = Date.now()));
 agent.on('trained', (result) => {
   phases.trainingEnd = Date.now();
-  phases.result = result.status === 'trained' ? { version: result.version, samples: result.card.n_served, durationMs: result.durationMs } : result;
+  phases.result = result.status === 'trained' ? { version: result.version, samples: result.card.n_served, durationMs: result.durationMs, peakRssMb: result.peakRssMb } : result;
   process.send({ trained: true });
 });
 process.on('message', (m) => {

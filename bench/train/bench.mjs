@@ -1,7 +1,7 @@
 // `npm run bench:train [-- SIZES…]`: the training benchmark of issue 4, on the built dist/.
 // (a) the fit alone from an in-memory n × 40 matrix (Gram + solve), beside scikit-learn's Ridge on
 // the same matrix; (b) the whole retrain from an SQLite buffer (plan, features, selection, λ, fit,
-// refit, registry) through the Trainer's worker thread. Each measurement runs in its own process,
+// refit, registry) through the Trainer's training process. Each measurement runs in its own process,
 // so its peak RSS is its own. Prints a table and writes bench/results/train-<time>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -147,7 +147,7 @@ function print(results) {
     const sk = r.sklearn;
     console.log(row([k(r.n), s(r.fit_ms), s(r.gram_ms), f(r.solve_ms, 1), f(r.matrix_mb, 0), f(r.peak_rss_mb, 0), sk ? s(sk.fit_ms) : '-', sk ? `${f(r.fit_ms / sk.fit_ms)}×` : '-', sk ? f(sk.peak_rss_mb, 0) : '-', sk ? sk.max_rel_coef_diff.toExponential(1) : '-'], wa));
   }
-  console.log('\n(b) whole retrain from the SQLite buffer (Trainer: worker thread, read-only snapshot, registry row)');
+  console.log('\n(b) whole retrain from the SQLite buffer (Trainer: child process, read-only snapshot, registry row)');
   const wb = [9, 9, 6, 8, 7, 9, 8, 8, 6, 7, 12, 15, 12];
   console.log(row(['samples', 'readings', 'DB MB', 'total s', 'plan s', 'extract s', 'select s', 'lambda s', 'fit s', 'refit s', 'peak RSS MB', 'RMSE s (base)', 'cache ≤ s'], wb));
   for (const r of results.retrain) {

@@ -1,4 +1,4 @@
-// `faultline train`: retrains now from the buffer in a worker thread, stores the model, prints its
+// `faultline train`: retrains now from the buffer in a child process, stores the model, prints its
 // card. Works whether or not the agent runs (WAL: it reads a snapshot and writes one registry row).
 import { existsSync } from 'node:fs';
 import { createLogger } from '../log.js';

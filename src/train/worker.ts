@@ -1,7 +1,7 @@
-// The retrain's worker thread: opens its own read-only connection (so ingest never waits on it),
-// runs the job on one snapshot of the buffer and posts the outcome back. Never writes the buffer.
+// The retrain's child process: opens its own read-only connection (so ingest never waits on it),
+// runs the job on one snapshot of the buffer and sends the outcome back. Never writes the buffer.
+import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../store/db.js';
 import { TrainingData } from '../store/training-data.js';
 import { NotEnoughDataError } from './errors.js';
@@ -16,7 +16,7 @@ export function train(input: WorkerInput): WorkerReply {
     try {
       const source = new TrainingData(db);
       const outcome = source.snapshot(() => runJob(source, { model: input.model, champion: input.champion, now: input.now }));
-      return { kind: 'trained', outcome };
+      return { kind: 'trained', outcome, peakRssKb: process.resourceUsage().maxRSS };
     } finally {
       db.close();
     }
@@ -31,19 +31,34 @@ export function train(input: WorkerInput): WorkerReply {
 }
 
 /**
- * On Linux a nice value belongs to a thread, so this lowers the retrain alone: when the cores are
- * busy, the scheduler serves ingest first (bench:retrain-ingest). Refused (a hardened sandbox that
- * denies setpriority), the retrain runs at normal priority, which is only slower for ingest.
+ * Lowers the retrain's priority: when the cores are busy, the scheduler serves ingest first
+ * (bench:retrain-ingest). On Linux a nice value belongs to a thread, and Node has started its
+ * V8 and libuv threads before this runs, so every thread of the process is lowered (threads
+ * started later inherit it). Refused (a sandbox that denies setpriority), or off Linux (no
+ * /proc), the retrain runs at normal priority, which is only slower for ingest.
  */
 function yieldToIngest(): void {
+  let threads: string[] = [];
   try {
-    setPriority(19);
+    threads = readdirSync('/proc/self/task');
   } catch {
-    // keep the default priority
+    // not Linux: the process's priority below is all there is
+  }
+  for (const id of [0, ...threads.map(Number)]) {
+    try {
+      setPriority(id, 19);
+    } catch {
+      // keep the default priority
+    }
   }
 }
 
-if (parentPort !== null) {
+if (process.send !== undefined) {
   yieldToIngest();
-  parentPort.postMessage(train(workerData as WorkerInput));
+  process.once('message', (input) => {
+    // Disconnecting lets the process exit once the reply is out.
+    process.send!(train(input as WorkerInput), () => process.disconnect());
+  });
+  // The agent went away (the channel closed): nothing will read the reply.
+  process.once('disconnect', () => process.exit(0));
 }

@@ -1,4 +1,4 @@
-// The trainer end to end: the job in a real worker thread on a real buffer file, the registry row
+// The trainer end to end: the job in a real child process on a real buffer file, the registry row
 // written by the main thread, runs that never overlap, and failures that leave the champion serving.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,7 +49,7 @@ function trained(result: TrainResult): Extract<TrainResult, { status: 'trained' 
 }
 
 describe('Trainer', () => {
-  it('trains in a worker from the buffer, predicts the held-out episodes with R² > 0.8, and stores the champion', async () => {
+  it('trains in its own process from the buffer, predicts the held-out episodes with R² > 0.8, and stores the champion', async () => {
     const s = await setup();
     const result = trained(await s.trainer().run('command'));
     expect(result).toMatchObject({ reason: 'command', promoted: true, version: '1' });
@@ -66,6 +66,9 @@ describe('Trainer', () => {
     const atFault = predictAt(champion!.params, press.series, fault, episodeStart, 3);
     expect('prediction' in atFault && atFault.prediction.timeToFaultS).toBeLessThan(1200);
     expect(s.logs.find((l) => l.msg === 'retrain finished; model promoted')).toMatchObject({ level: 'info', version: '1', promoted: true });
+    // The training process's own memory (a Node process is tens of MB), logged with the result.
+    expect(result.peakRssMb).toBeGreaterThan(20);
+    expect(s.logs.find((l) => l.msg === 'retrain finished; model promoted')?.['peak_rss_mb']).toBe(result.peakRssMb);
   });
 
   it('never overlaps: a second run while one is in progress joins it, and one model is stored', async () => {
@@ -100,9 +103,9 @@ describe('Trainer', () => {
   });
 
   it.each([
-    ['throws while loading', 'throws', 'worker error: synthetic failure in the training job'],
-    ['exits without a reply', 'exits', 'the training worker exited with code 3 before replying'],
-  ])('reports a worker that %s as failed, and keeps the champion', async (_what, file, message) => {
+    ['throws while loading', 'throws', 'the training process exited with code 1 before replying: Error: synthetic failure in the training job'],
+    ['exits without a reply', 'exits', 'the training process exited with code 3 before replying'],
+  ])('reports a training process that %s as failed, and keeps the champion', async (_what, file, message) => {
     const s = await setup();
     trained(await s.trainer().run('command'));
     const result = await s.trainer({ workerUrl: worker(file) }).run('command');
@@ -126,7 +129,7 @@ describe('Trainer', () => {
     const poorRidge = { ...first.model.ridge, featureNames: [], mean: [], std: [], coefStd: [], coef: [], intercept: 7200, interceptStd: 7200 };
     s.registry.insert({ trainedAt: 1, dataHash: 'sha256:poor', card: { ...first.card, version: null }, params: { ...first.model, ridge: poorRidge }, promote: true });
     const run = s.trainer().run('command');
-    // ...but a technician rolls back to model 1 while the run is in the worker.
+    // ...but a technician rolls back to model 1 while the run is in its process.
     s.registry.use('1');
     const result = trained(await run);
     expect(result).toMatchObject({ version: '3', promoted: false });

@@ -1,2 +1,2 @@
-// A training worker that dies without a reply (as an out-of-memory kill of the thread would).
+// A training process that dies without a reply (as an out-of-memory kill would).
 process.exit(3);

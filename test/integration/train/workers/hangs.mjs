@@ -1,4 +1,3 @@
-// A training worker that never replies, to test stop() and overlapping runs deterministically.
-import { parentPort } from 'node:worker_threads';
-// Keeps the thread alive without ever replying.
-setInterval(() => parentPort?.postMessage({ kind: 'not-a-reply' }), 1 << 30);
+// A training process that never replies, to test stop() and overlapping runs deterministically.
+// Keeps the process alive without ever replying.
+setInterval(() => process.send?.({ kind: 'not-a-reply' }), 1 << 30);
