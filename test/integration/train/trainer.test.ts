@@ -105,6 +105,7 @@ describe('Trainer', () => {
   it.each([
     ['throws while loading', 'throws', 'the training process exited with code 1 before replying: Error: synthetic failure in the training job'],
     ['exits without a reply', 'exits', 'the training process exited with code 3 before replying'],
+    ['is killed (as by the OOM killer)', 'killed', 'the training process exited with SIGKILL before replying'],
   ])('reports a training process that %s as failed, and keeps the champion', async (_what, file, message) => {
     const s = await setup();
     trained(await s.trainer().run('command'));
