@@ -6,7 +6,7 @@ import { ConfigError, formatProblem } from '../config/errors.js';
 import { displayConfig } from '../config/render.js';
 import { createLogger, type Logger } from '../log.js';
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command, type CommandContext } from './command.js';
-import { loadConfigFor } from './load-config.js';
+import { loadConfigFor, reloadConfigFor } from './load-config.js';
 
 export const run: Command = {
   name: 'run',
@@ -51,7 +51,7 @@ function reloadOnSignal(ctx: CommandContext, agent: Agent, log: Logger): { settl
     chain = chain.then(async () => {
       pending = false;
       try {
-        const next = loadConfigFor(ctx);
+        const next = reloadConfigFor(ctx);
         for (const warning of next.warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
         await agent.reload(next);
       } catch (error) {

@@ -1,5 +1,5 @@
 // Writes agent configs for tests: a temp-dir buffer, loopback everything, and the test's own keys.
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -28,6 +28,16 @@ export function baseConfig(dir: string): ConfigTree {
 /** Writes `dir/name` (default faultline.yaml) and returns its path. */
 export function writeConfig(dir: string, override: ConfigTree = {}, name = 'faultline.yaml'): string {
   const file = join(dir, name);
-  writeFileSync(file, stringify(merge(baseConfig(dir), override)), { mode: 0o600 });
+  writeAtomically(file, stringify(merge(baseConfig(dir), override)));
   return file;
+}
+
+/**
+ * Writes through a temporary file and a rename, as editors that save safely do: an agent reloading
+ * meanwhile reads the old file or the new one, never a half-written one.
+ */
+export function writeAtomically(file: string, text: string): void {
+  const temporary = `${file}.writing`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, file);
 }

@@ -45,6 +45,14 @@ describe('faultline run', () => {
     ]);
     expect(agent.child.exitCode).toBeNull();
 
+    // An empty file on a reload is a file caught half-written, not a wish for every default.
+    writeFileSync(file, '');
+    agent.child.kill('SIGHUP');
+    await agent.waitForLog((l) => l.msg.startsWith('config reload rejected') && l !== rejected, 10_000, 'the empty file refused');
+    expect(agent.logs.filter((l) => l.msg.startsWith('config reload rejected')).at(-1)?.problems).toEqual([
+      `${file}:1:1 (file): is empty, perhaps still being written; save it again, then reload`,
+    ]);
+
     writeConfig(dir, { log: { level: 'debug' }, model: { window: '5m' } });
     agent.child.kill('SIGHUP');
     const applied = await agent.waitForLog((l) => l.msg.startsWith('config reloaded'), 10_000, 'the applied reload');

@@ -2,12 +2,11 @@
 // each while a publisher streams into the real agent; nothing acknowledged is lost. The broker killed
 // and restarted mid-stream, and the agent SIGKILLed several times, are in
 // test/integration/ingest/outages.test.ts; the disk filling up is bench/hardening/disk-full.mjs.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { expect, it } from 'vitest';
 import { openBuffer } from '../../helpers/brokers.js';
-import { writeConfig, type ConfigTree } from '../../helpers/config.js';
+import { writeAtomically, writeConfig, type ConfigTree } from '../../helpers/config.js';
 import { HOUR, MINUTE, degradingLine } from '../../helpers/degradation.js';
 import { seedChampion } from '../../helpers/model.js';
 import { describeWithMosquitto, startMosquitto, type MosquittoHandle } from '../../helpers/mosquitto.js';
@@ -166,7 +165,7 @@ describeWithMosquitto('hardening: faults survived', () => {
       if (i % 37 === 0) {
         // Every 37th file is broken YAML: that reload is refused and the running config stays.
         const before = rejected();
-        writeFileSync(configPath, 'mqtt: [unclosed\n');
+        writeAtomically(configPath, 'mqtt: [unclosed\n');
         agent.child.kill('SIGHUP');
         await waitUntil(() => rejected() > before, 10_000, 'the broken file is refused');
         continue;
