@@ -26,7 +26,6 @@ export class PredictError extends Error {
   }
 }
 
-
 export class PredictionService extends EventEmitter {
   private model: ServingModel | null = null;
   private stored: StoredModel | null = null;

@@ -149,7 +149,7 @@ export class Trainer {
    * one. A process rather than a worker thread: a thread shares the agent's address space (its page
    * faults and heap growth contend with ingest for the process's memory map lock) and V8's GC helper
    * threads, which its nice value does not reach. Measured in bench:retrain-ingest: ingest p99
-   * during a 1M-sample retrain was 2.0-3.3x idle with a thread, and 1.6-1.9x with a process.
+   * during a 1M-sample retrain was 2.0-3.7x idle with a thread, and 1.6-2.7x with a process.
    */
   private inProcess(input: WorkerInput): Promise<WorkerReply> {
     return new Promise((resolve) => {
