@@ -20,19 +20,21 @@ const { config } = parseConfig(yaml, 'bench.yaml', {});
 const agent = new Agent({ config, file: 'bench.yaml', warnings: [] }, createLogger('warn'));
 await agent.start();
 const commits = []; // [commit time, latency]
-const phases = {};
+const retrains = []; // { start, end, result } per retrain, in order
+const wallNow = () => performance.timeOrigin + performance.now();
 agent.parts.ingest.onCommit((batch) => {
-  const now = performance.timeOrigin + performance.now(); // wall clock, sub-millisecond, like `sent`
+  const now = wallNow(); // wall clock, sub-millisecond, like `sent`
   for (const r of batch.readings) if (r.sensor === 'sent') commits.push([now, now - r.value]);
 });
-agent.on('training', () => (phases.trainingStart = Date.now()));
+agent.on('training', () => retrains.push({ start: wallNow() }));
 agent.on('trained', (result) => {
-  phases.trainingEnd = Date.now();
-  phases.result = result.status === 'trained' ? { version: result.version, samples: result.card.n_served, durationMs: result.durationMs, peakRssMb: result.peakRssMb } : result;
+  const run = retrains.at(-1);
+  run.end = wallNow();
+  run.result = result.status === 'trained' ? { version: result.version, samples: result.card.n_served, durationMs: result.durationMs, peakRssMb: result.peakRssMb } : result;
   process.send({ trained: true });
 });
 process.on('message', (m) => {
   if (m === 'retrain') void agent.retrain();
-  if (m === 'report') process.send({ commits, phases, maxRssKb: process.resourceUsage().maxRSS }, () => void agent.stop().then(() => process.exit(0)));
+  if (m === 'report') process.send({ commits, retrains, maxRssKb: process.resourceUsage().maxRSS }, () => void agent.stop().then(() => process.exit(0)));
 });
 agent.parts.connection.once('subscribed', () => process.send({ ready: true }));
