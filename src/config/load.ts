@@ -49,8 +49,15 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
 }
 
 /** Parses and validates config text; `file` is only used to name positions. */
+/**
+ * logLevel error: yaml's warnings come back as config problems, not as process warnings on stderr.
+ * resolveKnownTags false: !!binary, !!set, !!timestamp and the like stay unknown tags (a problem)
+ * rather than becoming Buffers, Sets and Dates that the schema would pick apart key by key.
+ */
+const YAML_OPTIONS = { logLevel: 'error', resolveKnownTags: false } as const;
+
 export function parseConfig(text: string, file: string, env: Env): LoadedConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { ...YAML_OPTIONS, uniqueKeys: true, prettyErrors: false });
   const linePos = linePositions(text);
   const at = (offset: number): ConfigProblem['at'] => ({ file, ...linePos(offset) });
   if (doc.errors.length > 0) {
@@ -69,6 +76,18 @@ export function parseConfig(text: string, file: string, env: Env): LoadedConfig 
         };
       }),
     );
+  }
+
+  const yamlWarnings = doc.warnings.map((warning) => ({
+    at: at(warning.pos[0]),
+    key: keyPath(nodeAtOffset(doc, warning.pos[0]).path),
+    tag: warning.code === 'TAG_RESOLVE_FAILED',
+    message: `YAML: ${warning.message.split('\n')[0]}`,
+  }));
+  // An unknown tag (!name) is only a warning to yaml, which keeps the text; in a config it is a slip.
+  const tags = yamlWarnings.filter((w) => w.tag);
+  if (tags.length > 0) {
+    throw new ConfigError(tags.map(({ at, key, message }) => ({ at, key, message: `${message}; the config uses no tags (!name): remove it, or quote the value` })));
   }
 
   let raw: unknown;
@@ -113,7 +132,7 @@ export function parseConfig(text: string, file: string, env: Env): LoadedConfig 
   }));
   const secretProblems = resolvePassword(config, env, locate);
   if (ruleProblems.length + secretProblems.length > 0) throw new ConfigError([...ruleProblems, ...secretProblems]);
-  return { config, file, warnings: [] };
+  return { config, file, warnings: yamlWarnings.map(({ at, key, message }) => ({ at, key, message })) };
 }
 
 type Locate = (path: ReadonlyArray<PropertyKey>, atKey: boolean) => ConfigProblem['at'];
@@ -147,7 +166,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: Env): Map<string, 
 
 function parseEnvValue(value: string): unknown {
   try {
-    return parseYamlValue(value) ?? null;
+    return parseYamlValue(value, YAML_OPTIONS) ?? null;
   } catch {
     return value;
   }

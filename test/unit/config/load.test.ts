@@ -76,6 +76,18 @@ describe('problems name file, line, column and key', () => {
     expect(problems('mqtt:\n  url: x\n  url: y\n')[0]).toMatch(/YAML syntax: Map keys must be unique/);
   });
 
+  it('refuses YAML tags with one problem each, where a Buffer or Set would have been picked apart', () => {
+    expect(problems('log:\n  level: !secret info\n')).toEqual([
+      'f.yaml:2:10 log.level: YAML: Unresolved tag: !secret; the config uses no tags (!name): remove it, or quote the value',
+    ]);
+    expect(problems('log: !!binary aGVsbG8=\nmodel:\n  horizon: !!timestamp 2001-12-14\n')).toEqual([
+      'f.yaml:1:6 log: YAML: Unresolved tag: tag:yaml.org,2002:binary; the config uses no tags (!name): remove it, or quote the value',
+      'f.yaml:3:12 model.horizon: YAML: Unresolved tag: tag:yaml.org,2002:timestamp; the config uses no tags (!name): remove it, or quote the value',
+    ]);
+    // The core tags still mean what YAML says.
+    expect(parseConfig('log:\n  level: !!str info\n', 'f.yaml', {}).config.log.level).toBe('info');
+  });
+
   it('refuses a file that is not a mapping', () => {
     expect(problems('- a\n- b\n')).toEqual(['f.yaml:1:1 (file): must be YAML sections such as "mqtt:" and "telemetry:", one per line']);
   });
