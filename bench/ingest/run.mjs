@@ -12,9 +12,6 @@ import { fmt, summarize, table } from '../lib/stats.mjs';
 const COUNT = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-// Both consumers run with the unit's Node.js flags, so that their RSS compares fairly.
-const CONSUMER_FLAGS = AGENT_NODE_FLAGS;
-
 function child(file, args, execArgv = []) {
   const proc = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const messages = [];
@@ -42,10 +39,11 @@ async function trial(contender, qos, sync = 'full') {
   const broker = await startMosquitto();
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-ingest-'));
   try {
+    // Both consumers run with the unit's Node.js flags, so that their RSS compares fairly.
     const consumer =
       contender === 'bare'
-        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)], CONSUMER_FLAGS)
-        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync], CONSUMER_FLAGS);
+        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)], AGENT_NODE_FLAGS)
+        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync], AGENT_NODE_FLAGS);
     await consumer.next((m) => m.ready, 30_000);
     const publisher = child('./publisher.mjs', [broker.url, String(COUNT), String(qos)]);
     const done = await consumer.next((m) => m.received !== undefined, 300_000);
