@@ -34,22 +34,25 @@ export function train(input: WorkerInput): WorkerReply {
  * Lowers the retrain's priority: when the cores are busy, the scheduler serves ingest first
  * (bench:retrain-ingest). On Linux a nice value belongs to a thread, and Node has started its
  * V8 and libuv threads before this runs, so every thread of the process is lowered (threads
- * started later inherit it). Refused (a sandbox that denies setpriority), or off Linux (no
- * /proc), the retrain runs at normal priority, which is only slower for ingest.
+ * started later inherit it); elsewhere the process's own priority is. Refused (a sandbox that
+ * denies setpriority), the retrain runs at normal priority, which is only slower for ingest.
  */
 function yieldToIngest(): void {
-  let threads: string[] = [];
-  try {
-    threads = readdirSync('/proc/self/task');
-  } catch {
-    // not Linux: the process's priority below is all there is
-  }
-  for (const id of [0, ...threads.map(Number)]) {
+  for (const id of threadIds()) {
     try {
       setPriority(id, 19);
     } catch {
       // keep the default priority
     }
+  }
+}
+
+/** This process's thread ids from /proc on Linux; elsewhere 0, which setPriority reads as "this process". */
+function threadIds(): number[] {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return [0];
   }
 }
 
