@@ -3,7 +3,7 @@
 
 import { censoredCount, episodesOf, labelAt } from './labels.js';
 import { candidateFeatures, sampleTimes, slidingWindowStats } from './features.js';
-import type { Episode, FeatureStat, Point, SensorSeries } from './types.js';
+import type { Episode, FeatureStat, Series, SensorSeries } from './types.js';
 
 export { selectFeatures, takeRows } from './selection.js';
 export type { FeatureSelection, SelectionOptions, Design } from './selection.js';
@@ -67,10 +67,13 @@ export function sensorsOf(assets: readonly AssetHistory[]): string[] {
 
 /** Distinct reading times of the given sensors of one asset, sorted ascending. */
 export function readingTimesOf(series: SensorSeries, sensors: readonly string[]): number[] {
-  const total = sensors.reduce((sum, s) => sum + (series.get(s)?.length ?? 0), 0);
+  const total = sensors.reduce((sum, s) => sum + (series.get(s)?.ts.length ?? 0), 0);
   const times = new Float64Array(total);
   let k = 0;
-  for (const s of sensors) for (const p of series.get(s) ?? []) times[k++] = p.ts;
+  for (const s of sensors) {
+    const ts = series.get(s)?.ts ?? [];
+    for (let i = 0; i < ts.length; i++) times[k++] = ts[i] as number;
+  }
   times.sort(); // a typed array sorts numerically, several times faster than a comparator
   const out: number[] = [];
   for (let i = 0; i < total; i++) if (i === 0 || times[i] !== times[i - 1]) out.push(times[i] as number);
@@ -134,7 +137,7 @@ function featureColumns(
   featureCount: number,
 ): Float64Array[] {
   const columns: Float64Array[] = [];
-  const empty: readonly Point[] = [];
+  const empty: Series = { ts: [], value: [] };
   for (const sensor of sensors) {
     const stats = slidingWindowStats(series.get(sensor) ?? empty, times, spec.windowMs, spec.maxGapMs);
     for (const stat of new Set(spec.stats)) columns.push(stats[stat]);

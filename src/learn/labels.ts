@@ -33,7 +33,7 @@ export function labelAt(
 }
 
 /** Index of the first element of sorted `a` that is > x (a.length when none). */
-export function upperBound(a: readonly number[], x: number): number {
+export function upperBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {
@@ -45,7 +45,7 @@ export function upperBound(a: readonly number[], x: number): number {
 }
 
 /** Index of the first element of sorted `a` that is ≥ x (a.length when none). */
-export function lowerBound(a: readonly number[], x: number): number {
+export function lowerBound(a: ArrayLike<number>, x: number): number {
   let lo = 0;
   let hi = a.length;
   while (lo < hi) {

@@ -1,17 +1,19 @@
 // Shared shapes of the learning core: readings, series, episodes, feature statistics.
 // Types, constants and one type guard: no behaviour, no I/O, nothing mutable at module level.
 
-/** One sensor's reading: `ts` in epoch milliseconds, `value` finite. */
-export interface Point {
-  readonly ts: number;
-  readonly value: number;
+/**
+ * One sensor's readings as two parallel columns, `ts[i]` with `value[i]`, sorted by `ts`
+ * ascending with unique timestamps (the store's primary key guarantees both). Columns, not an
+ * object per reading: a retrain holds millions of readings (Float64Arrays there), live
+ * windows a few minutes of them (plain arrays they insert into).
+ */
+export interface Series {
+  readonly ts: ArrayLike<number>;
+  readonly value: ArrayLike<number>;
 }
 
-/**
- * One asset's readings, by sensor name. Every array is sorted by `ts` ascending with
- * unique timestamps (the store's primary key guarantees both).
- */
-export type SensorSeries = ReadonlyMap<string, readonly Point[]>;
+/** One asset's readings, by sensor name. */
+export type SensorSeries = ReadonlyMap<string, Series>;
 
 /** The window statistics a model can use, in the order feature names are generated. */
 export const FEATURE_STATS = Object.freeze(['mean', 'std', 'min', 'max', 'slope', 'last'] as const);

@@ -1,7 +1,8 @@
 // The numeric kernels of window features: statistics of one sensor over (t − W, t], one window
 // at a time (windowStats) or for many sample times in one sliding pass. Pure; no naming here.
 
-import type { Point } from './types.js';
+import { upperBound } from './labels.js';
+import type { Series } from './types.js';
 
 /**
  * Statistics of one sensor's readings inside a window. `std` is the population standard
@@ -31,49 +32,39 @@ export interface WindowStatsColumns {
 /** std and slope need two readings; fewer makes the sensor's features missing (rule 2). */
 export const MIN_POINTS_IN_WINDOW = 2;
 
-/** Index of the first point with ts > x. */
-function firstAfter(points: readonly Point[], x: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((points[mid] as Point).ts <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Rule 3: no gap longer than `maxGapMs` between the window start and the first reading,
  * between consecutive readings, or between the last reading and t. Window is [lo, hi).
  */
-function gapsOk(points: readonly Point[], lo: number, hi: number, t: number, windowMs: number, maxGapMs: number): boolean {
-  if ((points[lo] as Point).ts - (t - windowMs) > maxGapMs) return false;
-  if (t - (points[hi - 1] as Point).ts > maxGapMs) return false;
+function gapsOk(ts: ArrayLike<number>, lo: number, hi: number, t: number, windowMs: number, maxGapMs: number): boolean {
+  if ((ts[lo] as number) - (t - windowMs) > maxGapMs) return false;
+  if (t - (ts[hi - 1] as number) > maxGapMs) return false;
   for (let i = lo + 1; i < hi; i++) {
-    if ((points[i] as Point).ts - (points[i - 1] as Point).ts > maxGapMs) return false;
+    if ((ts[i] as number) - (ts[i - 1] as number) > maxGapMs) return false;
   }
   return true;
 }
 
 /**
- * Two-pass statistics of points [lo, hi), hi − lo ≥ 2. Times and values are taken relative
- * to the first point before summing: epoch-ms timestamps squared (~3e24) would leave no
+ * Two-pass statistics of readings [lo, hi), hi − lo ≥ 2. Times and values are taken relative
+ * to the first reading before summing: epoch-ms timestamps squared (~3e24) would leave no
  * significant digits for a window's spread of a few minutes.
  */
-export function statsOfRange(points: readonly Point[], lo: number, hi: number): WindowStats {
-  const first = points[lo] as Point;
+export function statsOfRange(series: Series, lo: number, hi: number): WindowStats {
+  const { ts, value } = series;
+  const t0 = ts[lo] as number;
+  const v0 = value[lo] as number;
   const n = hi - lo;
   let sumDt = 0;
   let sumDv = 0;
   let min = Infinity;
   let max = -Infinity;
   for (let i = lo; i < hi; i++) {
-    const p = points[i] as Point;
-    sumDt += p.ts - first.ts;
-    sumDv += p.value - first.value;
-    if (p.value < min) min = p.value;
-    if (p.value > max) max = p.value;
+    const v = value[i] as number;
+    sumDt += (ts[i] as number) - t0;
+    sumDv += v - v0;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
   const mt = sumDt / n;
   const mv = sumDv / n;
@@ -81,36 +72,35 @@ export function statsOfRange(points: readonly Point[], lo: number, hi: number): 
   let stv = 0;
   let svv = 0;
   for (let i = lo; i < hi; i++) {
-    const p = points[i] as Point;
-    const dt = p.ts - first.ts - mt;
-    const dv = p.value - first.value - mv;
+    const dt = (ts[i] as number) - t0 - mt;
+    const dv = (value[i] as number) - v0 - mv;
     stt += dt * dt;
     stv += dt * dv;
     svv += dv * dv;
   }
   return {
     n,
-    mean: first.value + mv,
+    mean: v0 + mv,
     std: Math.sqrt(svv / n),
     min,
     max,
     // Per millisecond → per second; stt > 0 since timestamps are unique and n ≥ 2.
     slope: (stv / stt) * 1000,
-    last: (points[hi - 1] as Point).value,
+    last: value[hi - 1] as number,
   };
 }
 
 /**
- * Statistics of `points` (sorted, unique ts) over the window (t − windowMs, t], or null when
- * the window has fewer than 2 readings or a gap longer than `maxGapMs` (see features.ts).
- * Binary search finds the window; the work is O(readings in the window).
+ * Statistics of `series` over the window (t − windowMs, t], or null when the window has
+ * fewer than 2 readings or a gap longer than `maxGapMs` (see features.ts). Binary search
+ * finds the window; the work is O(readings in the window).
  */
-export function windowStats(points: readonly Point[], t: number, windowMs: number, maxGapMs: number): WindowStats | null {
-  const lo = firstAfter(points, t - windowMs);
-  const hi = firstAfter(points, t);
+export function windowStats(series: Series, t: number, windowMs: number, maxGapMs: number): WindowStats | null {
+  const lo = upperBound(series.ts, t - windowMs);
+  const hi = upperBound(series.ts, t);
   if (hi - lo < MIN_POINTS_IN_WINDOW) return null;
-  if (!gapsOk(points, lo, hi, t, windowMs, maxGapMs)) return null;
-  return statsOfRange(points, lo, hi);
+  if (!gapsOk(series.ts, lo, hi, t, windowMs, maxGapMs)) return null;
+  return statsOfRange(series, lo, hi);
 }
 
 /** Running sums of (ts − anchorTs, value − anchorValue) over the window, plus magnitudes. */
@@ -128,11 +118,9 @@ interface Sums {
   magVV: number;
 }
 
-function addPoint(s: Sums, points: readonly Point[], i: number, sign: 1 | -1): void {
-  const a = points[s.anchor] as Point;
-  const p = points[i] as Point;
-  const dt = p.ts - a.ts;
-  const dv = p.value - a.value;
+function addReading(s: Sums, series: Series, i: number, sign: 1 | -1): void {
+  const dt = (series.ts[i] as number) - (series.ts[s.anchor] as number);
+  const dv = (series.value[i] as number) - (series.value[s.anchor] as number);
   s.n += sign;
   s.t += sign * dt;
   s.v += sign * dv;
@@ -143,10 +131,10 @@ function addPoint(s: Sums, points: readonly Point[], i: number, sign: 1 | -1): v
   s.magVV += dv * dv;
 }
 
-/** Recomputes the sums of window [lo, hi) around its newest point, which stays in the window longest. */
-function rebase(s: Sums, points: readonly Point[], lo: number, hi: number): void {
+/** Recomputes the sums of window [lo, hi) around its newest reading, which stays in the window longest. */
+function rebase(s: Sums, series: Series, lo: number, hi: number): void {
   Object.assign(s, { anchor: hi - 1, n: 0, t: 0, v: 0, tt: 0, tv: 0, vv: 0, magTT: 0, magVV: 0 });
-  for (let i = lo; i < hi; i++) addPoint(s, points, i, 1);
+  for (let i = lo; i < hi; i++) addReading(s, series, i, 1);
 }
 
 // Relative size under which a centred sum is considered eaten by cancellation: the rounding
@@ -154,7 +142,7 @@ function rebase(s: Sums, points: readonly Point[], lo: number, hi: number): void
 const CANCELLATION_TOLERANCE = 1e-4;
 
 /** Statistics from the running sums, or null when cancellation makes them untrustworthy. */
-function statsFromSums(s: Sums, points: readonly Point[], hi: number, min: number, max: number): WindowStats | null {
+function statsFromSums(s: Sums, series: Series, hi: number, min: number, max: number): WindowStats | null {
   const ctt = s.tt - (s.t * s.t) / s.n;
   const ctv = s.tv - (s.t * s.v) / s.n;
   const cvv = s.vv - (s.v * s.v) / s.n;
@@ -162,19 +150,18 @@ function statsFromSums(s: Sums, points: readonly Point[], hi: number, min: numbe
   // No separate test for ctv: its error is ~1e-16·Σ|dt·dv| ≤ 1e-16·√(magTT·magVV) (Cauchy–Schwarz),
   // so with these two the slope's error stays ~1e-12 of its natural scale √(cvv / ctt).
   if (ctt < tol * s.magTT || cvv < tol * s.magVV) return null;
-  const a = points[s.anchor] as Point;
   return {
     n: s.n,
-    mean: a.value + s.v / s.n,
+    mean: (series.value[s.anchor] as number) + s.v / s.n,
     std: Math.sqrt(cvv / s.n),
     min,
     max,
     slope: (ctv / ctt) * 1000,
-    last: (points[hi - 1] as Point).value,
+    last: series.value[hi - 1] as number,
   };
 }
 
-/** A deque of point indices whose keys are monotonic: the front is the window's extreme. */
+/** A deque of reading indices whose keys are monotonic: the front is the window's extreme. */
 class MonotonicDeque {
   private readonly items: Int32Array;
   private head = 0;
@@ -210,7 +197,7 @@ function writeRow(cols: WindowStatsColumns, r: number, w: WindowStats): void {
 }
 
 /**
- * windowStats for every time of `times` (sorted ascending) in one pass over `points`:
+ * windowStats for every time of `times` (sorted ascending) in one pass over `series`:
  * running shifted sums for mean, std and slope, monotonic deques for min, max and the
  * longest gap. Agrees with windowStats to ~1e-12 of the window's scale (the tests hold it
  * to 1e-9): the sums are re-anchored on a reading inside the window once their anchor
@@ -218,48 +205,50 @@ function writeRow(cols: WindowStatsColumns, r: number, w: WindowStats): void {
  * recomputed exactly. min, max and last are exact.
  */
 export function slidingWindowStats(
-  points: readonly Point[],
+  series: Series,
   times: readonly number[],
   windowMs: number,
   maxGapMs: number,
 ): WindowStatsColumns {
   const cols = nanColumns(times.length);
-  const value = (i: number): number => (points[i] as Point).value;
-  const gapBefore = (i: number): number => (points[i] as Point).ts - (points[i - 1] as Point).ts;
-  const mins = new MonotonicDeque(points.length, value, (a, b) => a < b);
-  const maxs = new MonotonicDeque(points.length, value, (a, b) => a > b);
-  const gaps = new MonotonicDeque(points.length, gapBefore, (a, b) => a > b);
+  const ts = series.ts;
+  const count = ts.length;
+  const value = (i: number): number => series.value[i] as number;
+  const gapBefore = (i: number): number => (ts[i] as number) - (ts[i - 1] as number);
+  const mins = new MonotonicDeque(count, value, (a, b) => a < b);
+  const maxs = new MonotonicDeque(count, value, (a, b) => a > b);
+  const gaps = new MonotonicDeque(count, gapBefore, (a, b) => a > b);
   const s: Sums = { anchor: -1, n: 0, t: 0, v: 0, tt: 0, tv: 0, vv: 0, magTT: 0, magVV: 0 };
   let lo = 0;
   let hi = 0;
   for (let r = 0; r < times.length; r++) {
     const t = times[r] as number;
-    for (; hi < points.length && (points[hi] as Point).ts <= t; hi++) {
+    for (; hi < count && (ts[hi] as number) <= t; hi++) {
       mins.push(hi);
       maxs.push(hi);
       if (hi > 0) gaps.push(hi);
-      if (s.anchor >= 0) addPoint(s, points, hi, 1);
+      if (s.anchor >= 0) addReading(s, series, hi, 1);
     }
-    for (; lo < hi && (points[lo] as Point).ts <= t - windowMs; lo++) {
-      if (s.anchor >= 0) addPoint(s, points, lo, -1);
+    for (; lo < hi && (ts[lo] as number) <= t - windowMs; lo++) {
+      if (s.anchor >= 0) addReading(s, series, lo, -1);
     }
     if (hi - lo < MIN_POINTS_IN_WINDOW) continue;
     mins.dropBelow(lo);
     maxs.dropBelow(lo);
-    gaps.dropBelow(lo + 1); // interior gaps of [lo, hi) are those before points lo+1 … hi−1
+    gaps.dropBelow(lo + 1); // interior gaps of [lo, hi) are those before readings lo+1 … hi−1
     const widestGap = Math.max(
-      (points[lo] as Point).ts - (t - windowMs),
-      t - (points[hi - 1] as Point).ts,
+      (ts[lo] as number) - (t - windowMs),
+      t - (ts[hi - 1] as number),
       gapBefore(gaps.front() as number), // defined: a window of ≥ 2 readings has an interior gap
     );
     if (widestGap > maxGapMs) continue;
-    if (s.anchor < lo) rebase(s, points, lo, hi);
+    if (s.anchor < lo) rebase(s, series, lo, hi);
     const min = value(mins.front() as number);
     const max = value(maxs.front() as number);
-    let w = statsFromSums(s, points, hi, min, max);
+    let w = statsFromSums(s, series, hi, min, max);
     if (w === null) {
-      rebase(s, points, lo, hi);
-      w = statsOfRange(points, lo, hi);
+      rebase(s, series, lo, hi);
+      w = statsOfRange(series, lo, hi);
     }
     writeRow(cols, r, w);
   }

@@ -1,10 +1,17 @@
 // The recent readings of each asset, kept for the sensors the serving model needs, plus where each
 // asset's history starts since its last fault (the full-window rule). Pure: data in, data out.
-import type { Point, SensorSeries } from '../learn/types.js';
+import { lowerBound, upperBound } from '../learn/labels.js';
+import type { SensorSeries } from '../learn/types.js';
+
+/** A Series this module inserts into and trims: plain arrays, a few minutes of readings. */
+interface Readings {
+  ts: number[];
+  value: number[];
+}
 
 interface AssetWindow {
   line: string | null;
-  series: Map<string, Point[]>;
+  series: Map<string, Readings>;
   /** Last fault seen; readings at or before it belong to the previous episode. */
   lastFault: number;
   /** First reading after the last fault (Infinity until one arrives). */
@@ -30,11 +37,11 @@ export class LiveWindows {
     if (ts < w.historyStart) w.historyStart = ts;
     if (ts > w.newest) w.newest = ts;
     if (!this.sensors.has(sensor)) return;
-    let points = w.series.get(sensor);
-    if (!points) w.series.set(sensor, (points = []));
-    insertSorted(points, ts, value);
+    let readings = w.series.get(sensor);
+    if (!readings) w.series.set(sensor, (readings = { ts: [], value: [] }));
+    insertSorted(readings, ts, value);
     const horizon = w.newest - this.keepMs;
-    if (points[0]!.ts < horizon) points.splice(0, lowerBound(points, horizon));
+    if (readings.ts[0]! < horizon) dropFirst(readings, lowerBound(readings.ts, horizon));
   }
 
   /** A fault at `ts` closes the asset's episode: the next one starts with the next reading. */
@@ -43,20 +50,22 @@ export class LiveWindows {
     if (ts <= w.lastFault) return;
     w.lastFault = ts;
     w.historyStart = Infinity;
-    for (const [sensor, points] of w.series) {
-      const kept = points.filter((p) => p.ts > ts);
-      if (kept.length > 0) w.series.set(sensor, kept);
-      else w.series.delete(sensor);
-      for (const p of kept) if (p.ts < w.historyStart) w.historyStart = p.ts;
+    for (const [sensor, readings] of w.series) {
+      dropFirst(readings, upperBound(readings.ts, ts));
+      const first = readings.ts[0];
+      if (first === undefined) w.series.delete(sensor);
+      else if (first < w.historyStart) w.historyStart = first;
     }
   }
 
   /** Seeds an asset from the buffer (on start or when a new model arrives). */
-  seed(asset: string, line: string | null, historyStart: number, lastFault: number, series: ReadonlyMap<string, readonly Point[]>): void {
+  seed(asset: string, line: string | null, historyStart: number, lastFault: number, series: SensorSeries): void {
     const w = this.window(asset, line);
     w.lastFault = Math.max(w.lastFault, lastFault);
     w.historyStart = Math.min(w.historyStart, historyStart);
-    for (const [sensor, points] of series) for (const p of points) this.add(asset, line, sensor, p.ts, p.value);
+    for (const [sensor, { ts, value }] of series) {
+      for (let i = 0; i < ts.length; i++) this.add(asset, line, sensor, ts[i] as number, value[i] as number);
+    }
   }
 
   has(asset: string): boolean {
@@ -83,25 +92,22 @@ export class LiveWindows {
   }
 }
 
-/** Keeps points sorted by ts; a redelivered reading (same ts) is kept once. */
-function insertSorted(points: Point[], ts: number, value: number): void {
-  const last = points[points.length - 1];
-  if (!last || ts > last.ts) {
-    points.push({ ts, value });
+/** Keeps readings sorted by ts; a redelivered reading (same ts) is kept once. */
+function insertSorted(readings: Readings, ts: number, value: number): void {
+  const last = readings.ts[readings.ts.length - 1];
+  if (last === undefined || ts > last) {
+    readings.ts.push(ts);
+    readings.value.push(value);
     return;
   }
-  const index = lowerBound(points, ts);
-  if (points[index]?.ts === ts) return;
-  points.splice(index, 0, { ts, value });
+  const index = lowerBound(readings.ts, ts);
+  if (readings.ts[index] === ts) return;
+  readings.ts.splice(index, 0, ts);
+  readings.value.splice(index, 0, value);
 }
 
-function lowerBound(points: readonly Point[], ts: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (points[mid]!.ts < ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** Removes the first `count` readings. */
+function dropFirst(readings: Readings, count: number): void {
+  readings.ts.splice(0, count);
+  readings.value.splice(0, count);
 }

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Config } from '../config/schema.js';
 import { predictAt, type ServingModel } from '../learn/model.js';
 import { parseFeatureName } from '../learn/features.js';
-import type { Point, SensorSeries } from '../learn/types.js';
+import type { SensorSeries } from '../learn/types.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { Batch, FaultRow, ReadingRow } from '../store/ingest-batch.js';
@@ -108,12 +108,15 @@ export class PredictionService extends EventEmitter {
   /** A prediction from readings given in the request, for POST /v1/predict. */
   predictGiven(asset: string, line: string | null, rows: ReadonlyArray<{ ts: number; values: Record<string, number> }>): AssetPrediction {
     const model = this.requireModel();
-    const series = new Map<string, Point[]>();
+    const series = new Map<string, { ts: number[]; value: number[] }>();
     for (const row of [...rows].sort((a, b) => a.ts - b.ts)) {
       for (const [sensor, value] of Object.entries(row.values)) {
-        let points = series.get(sensor);
-        if (!points) series.set(sensor, (points = []));
-        if (points[points.length - 1]?.ts !== row.ts) points.push({ ts: row.ts, value });
+        let readings = series.get(sensor);
+        if (!readings) series.set(sensor, (readings = { ts: [], value: [] }));
+        if (readings.ts[readings.ts.length - 1] !== row.ts) {
+          readings.ts.push(row.ts);
+          readings.value.push(value);
+        }
       }
     }
     const times = rows.map((r) => r.ts);

@@ -1,7 +1,7 @@
 // Reads what training needs from the buffer, one asset at a time: its fault times, its reading
 // times, its readings as SensorSeries. Read-only queries; never writes; holds no asset in memory.
 import type { AssetHistory } from '../learn/dataset.js';
-import type { Point, SensorSeries } from '../learn/types.js';
+import type { Series } from '../learn/types.js';
 import type { Db, Statement } from './db.js';
 
 /** An asset as the registry of series knows it; small, so listing every asset is cheap. */
@@ -109,22 +109,21 @@ export class TrainingData {
 
   /** The asset's readings of `sensors` (each sorted by ts) and its faults, as the dataset takes them. */
   history(asset: AssetInfo, sensors: readonly string[], range: TimeRange = {}): AssetHistory {
-    const series = new Map<string, readonly Point[]>();
+    const series = new Map<string, Series>();
     for (const sensor of sensors) {
       const id = asset.series.get(sensor);
       if (id === undefined) continue;
       const from = range.from ?? MIN_TS;
       const to = range.to ?? MAX_TS;
-      // Two single-column reads of the same key range, zipped into Points here: about 1.5x faster
-      // than letting the driver build a { ts, value } object per row (measured on 9M readings).
-      const ts = this.st.times.all(id, from, to) as number[];
-      const values = this.st.values.all(id, from, to) as number[];
-      if (values.length !== ts.length) throw new Error(`series ${id}: ${ts.length} times but ${values.length} values in one snapshot`);
-      const points = new Array<Point>(ts.length);
-      for (let i = 0; i < ts.length; i++) points[i] = { ts: ts[i] as number, value: values[i] as number };
-      series.set(sensor, points);
+      // Two single-column reads of the same key range, each copied into a Float64Array: the
+      // driver's arrays die young, and a retrain holds 16 bytes per reading instead of an
+      // object per reading (8M of them at 1M samples, which kept its collector busy).
+      const ts = Float64Array.from(this.st.times.all(id, from, to) as number[]);
+      const value = Float64Array.from(this.st.values.all(id, from, to) as number[]);
+      if (value.length !== ts.length) throw new Error(`series ${id}: ${ts.length} times but ${value.length} values in one snapshot`);
+      series.set(sensor, { ts, value });
     }
-    return { asset: asset.name, series: series as SensorSeries, faults: this.faults(asset) };
+    return { asset: asset.name, series, faults: this.faults(asset) };
   }
 
   /** Every asset's history in name order, one at a time, so memory holds one asset. */

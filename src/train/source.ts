@@ -3,7 +3,7 @@
 import type { AssetHistory } from '../learn/dataset.js';
 import { readingTimesOf, sensorsOf } from '../learn/dataset.js';
 import { normalizeFaults } from '../learn/labels.js';
-import type { Point } from '../learn/types.js';
+import type { Series } from '../learn/types.js';
 
 /** What a training source must offer, one asset at a time, assets sorted by name. */
 export interface TrainingSource<A extends { readonly name: string } = { readonly name: string }> {
@@ -35,10 +35,10 @@ export function memorySource(histories: readonly AssetHistory[]): TrainingSource
     readingTimes: (asset, sensors) => readingTimesOf(get(asset).series, sensors),
     history: (asset, sensors) => {
       const h = get(asset);
-      const series = new Map<string, readonly Point[]>();
+      const series = new Map<string, Series>();
       for (const sensor of sensors) {
-        const points = h.series.get(sensor);
-        if (points !== undefined) series.set(sensor, points);
+        const readings = h.series.get(sensor);
+        if (readings !== undefined) series.set(sensor, readings);
       }
       return { ...h, series };
     },

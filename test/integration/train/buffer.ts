@@ -14,9 +14,9 @@ export function writeBuffer(path: string, histories: readonly AssetHistory[]): v
       for (const h of histories) {
         const assetId = Number(asset.run(h.asset).lastInsertRowid);
         for (const f of h.faults) fault.run(assetId, f);
-        for (const [sensor, points] of h.series) {
-          const seriesId = Number(series.run(assetId, sensor, points[0]?.ts ?? null, points.at(-1)?.ts ?? null).lastInsertRowid);
-          for (const p of points) reading.run(seriesId, p.ts, p.value);
+        for (const [sensor, { ts, value }] of h.series) {
+          const seriesId = Number(series.run(assetId, sensor, ts[0] ?? null, ts[ts.length - 1] ?? null).lastInsertRowid);
+          for (let i = 0; i < ts.length; i++) reading.run(seriesId, ts[i]!, value[i]!);
         }
       }
     })();

@@ -9,6 +9,7 @@ import { ModelRegistry } from '../../../src/store/models.js';
 import type { ModelConfig } from '../../../src/train/job.js';
 import { Trainer, type TrainResult } from '../../../src/train/trainer.js';
 import { onCleanup, tempDir } from '../../helpers/teardown.js';
+import { pointsOf } from '../../helpers/series.js';
 import { withDeadline } from '../../helpers/wait.js';
 import { modelConfig, syntheticAssets } from '../../unit/train/synthetic.js';
 import { writeBuffer } from './buffer.js';
@@ -62,7 +63,7 @@ describe('Trainer', () => {
     // The stored parameters serve: a prediction right before a known fault is near zero.
     const press = histories[0]!;
     const fault = press.faults[1]!;
-    const episodeStart = press.series.get('temp')!.find((p) => p.ts > press.faults[0]!)!.ts;
+    const episodeStart = pointsOf(press.series.get('temp')!).find((p) => p.ts > press.faults[0]!)!.ts;
     const atFault = predictAt(champion!.params, press.series, fault, episodeStart, 3);
     expect('prediction' in atFault && atFault.prediction.timeToFaultS).toBeLessThan(1200);
     expect(s.logs.find((l) => l.msg === 'retrain finished; model promoted')).toMatchObject({ level: 'info', version: '1', promoted: true });

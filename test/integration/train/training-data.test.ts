@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readingTimesOf } from '../../../src/learn/dataset.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { TrainingData } from '../../../src/store/training-data.js';
+import { pointsOf } from '../../helpers/series.js';
 import { tempDir } from '../../helpers/teardown.js';
 import { syntheticAssets } from '../../unit/train/synthetic.js';
 import { writeBuffer } from './buffer.js';
@@ -32,7 +33,13 @@ describe('TrainingData', () => {
         const expected = histories[i]!;
         expect(h.faults).toEqual(expected.faults);
         expect([...h.series.keys()].sort()).toEqual([...expected.series.keys()].sort());
-        for (const [sensor, points] of expected.series) expect(h.series.get(sensor)).toEqual(points);
+        for (const [sensor, readings] of expected.series) {
+          const got = h.series.get(sensor)!;
+          // Columns of 8 bytes a reading, not an object per reading: a retrain holds millions.
+          expect(got.ts).toBeInstanceOf(Float64Array);
+          expect(got.value).toBeInstanceOf(Float64Array);
+          expect(pointsOf(got)).toEqual(pointsOf(readings));
+        }
         expect(data.readingTimes(assets[i]!, ['oil', 'temp', 'vib'])).toEqual(readingTimesOf(expected.series, ['oil', 'temp', 'vib']));
       });
     } finally {
@@ -44,10 +51,10 @@ describe('TrainingData', () => {
     const { db, histories, data } = await buffer();
     try {
       const [press1] = data.assets();
-      const temp = histories[0]!.series.get('temp')!;
+      const temp = pointsOf(histories[0]!.series.get('temp')!);
       const from = temp[10]!.ts;
       const to = temp[20]!.ts;
-      expect(data.history(press1!, ['temp'], { from, to }).series.get('temp')).toEqual(temp.slice(10, 21));
+      expect(pointsOf(data.history(press1!, ['temp'], { from, to }).series.get('temp')!)).toEqual(temp.slice(10, 21));
       expect(data.readingTimes(press1!, ['temp'], { from, to })).toEqual(temp.slice(10, 21).map((p) => p.ts));
     } finally {
       db.close();
@@ -59,7 +66,7 @@ describe('TrainingData', () => {
     const writer = openDatabase(path, { sync: 'normal' });
     try {
       const [press1] = data.assets();
-      const count = (): number => data.history(press1!, ['temp']).series.get('temp')!.length;
+      const count = (): number => data.history(press1!, ['temp']).series.get('temp')!.ts.length;
       const before = count();
       const inside = data.snapshot(() => {
         const first = count();

@@ -1,7 +1,7 @@
 // Shared by the simulator tests: run the demo line and learn from it with the agent's pure learning core.
 // Test helper only; not imported by src.
 import { buildDataset, selectFeatures, takeRows, type AssetHistory, type DatasetSpec } from '../../../src/learn/dataset.js';
-import type { Point } from '../../../src/learn/types.js';
+import { seriesOf, type Point } from '../../helpers/series.js';
 import { LineSimulator, SENSORS, type SimulatorOptions } from '../../../src/demo/simulator.js';
 
 export const DEMO_SPEC: DatasetSpec = {
@@ -31,7 +31,11 @@ export function runLine(options: SimulatorOptions, ticks: number): { histories: 
     for (const f of events) faults.get(f.asset)!.push(f.ts);
     faultCount += events.length;
   }
-  const histories = sim.assets.map((asset) => ({ asset, series: series.get(asset)!, faults: faults.get(asset)! }));
+  const histories = sim.assets.map((asset) => ({
+    asset,
+    series: new Map([...series.get(asset)!].map(([sensor, points]) => [sensor, seriesOf(points)])),
+    faults: faults.get(asset)!,
+  }));
   return { histories, faults: faultCount, tickTs };
 }
 

@@ -5,6 +5,7 @@ import { chooseLambda, fitRidge, gramOf, predictRows } from '../../../src/learn/
 import { baselineMetrics, metrics } from '../../../src/learn/metrics.js';
 import { rowsOf, splitByEpisode } from '../../../src/learn/split.js';
 import { DEFAULT_ASSETS, DEMO_TIMING, LineSimulator, degradationAt, type Reading } from '../../../src/demo/simulator.js';
+import { pointsOf, seriesOf } from '../../helpers/series.js';
 import { buildDataset, DEMO_SPEC, runLine, selectFeatures, takeRows } from './line-learning.js';
 
 const T0 = Date.UTC(2025, 10, 1);
@@ -88,7 +89,7 @@ describe('LineSimulator', () => {
         const start = h.faults[k - 1] as number;
         const end = h.faults[k] as number;
         for (const sensor of ['temperature', 'vibration', 'current'] as const) {
-          const points = h.series.get(sensor)!;
+          const points = pointsOf(h.series.get(sensor)!);
           const healthy = points.filter((p) => p.ts > start && p.ts < end - DEMO_TIMING.rampMs).map((p) => p.value);
           const late = points.filter((p) => p.ts > end - 20 * 60_000 && p.ts <= end).map((p) => p.value);
           if (healthy.length < 5) continue;
@@ -129,7 +130,7 @@ describe('learning from the demo line (the demo config: horizon 2h, window 10m, 
     const cut = tickTs[200] as number;
     const early = histories.map((h) => ({
       asset: h.asset,
-      series: new Map([...h.series].map(([sensor, points]) => [sensor, points.filter((p) => p.ts < cut)])),
+      series: new Map([...h.series].map(([sensor, readings]) => [sensor, seriesOf(pointsOf(readings).filter((p) => p.ts < cut))])),
       faults: h.faults.filter((f) => f < cut),
     }));
     const earlyFaults = early.reduce((sum, h) => sum + h.faults.length, 0);

@@ -3,15 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import { buildDataset, readingTimesOf, selectFeatures, sensorsOf, takeRows, type DatasetSpec } from '../../../src/learn/dataset.js';
 import { featureVector } from '../../../src/learn/features.js';
-import type { Point, SensorSeries } from '../../../src/learn/types.js';
+import type { Series, SensorSeries } from '../../../src/learn/types.js';
 
 const T0 = 1_764_320_000_000;
 const MIN = 60_000;
 
 /** Readings every `stepMs` from `from` to `to` inclusive, value from a function of the time. */
-function readings(from: number, to: number, stepMs: number, value: (t: number) => number): Point[] {
-  const out: Point[] = [];
-  for (let t = from; t <= to; t += stepMs) out.push({ ts: t, value: value(t) });
+function readings(from: number, to: number, stepMs: number, value: (t: number) => number): Series {
+  const out = { ts: [] as number[], value: [] as number[] };
+  for (let t = from; t <= to; t += stepMs) {
+    out.ts.push(t);
+    out.value.push(value(t));
+  }
   return out;
 }
 

@@ -6,7 +6,7 @@ import { featureVector } from '../../../src/learn/features.js';
 import { baselineMetrics, metrics } from '../../../src/learn/metrics.js';
 import { chooseLambda, fitRidge, gramOf, predictRow, predictRows } from '../../../src/learn/ridge.js';
 import { rowsOf, splitByEpisode } from '../../../src/learn/split.js';
-import type { Point } from '../../../src/learn/types.js';
+import { seriesOf, type Point } from '../../helpers/series.js';
 import { mulberry32, normal } from '../../../src/demo/random.js';
 
 const T0 = 1_764_320_000_000;
@@ -37,7 +37,7 @@ function syntheticAsset(name: string, seed: number): AssetHistory {
     constant.push({ ts, value: 518.67 });
     if (rnd() < 0.03) flaky.push({ ts, value: gauss() });
   }
-  return { asset: name, series: new Map([['temp', temp], ['vib', vib], ['const', constant], ['flaky', flaky]]), faults };
+  return { asset: name, series: new Map([['temp', seriesOf(temp)], ['vib', seriesOf(vib)], ['const', seriesOf(constant)], ['flaky', seriesOf(flaky)]]), faults };
 }
 
 describe('learning end to end', () => {

@@ -11,9 +11,10 @@ import {
   windowStats,
   type FeatureSpec,
 } from '../../../src/learn/features.js';
-import type { Point, SensorSeries } from '../../../src/learn/types.js';
+import type { SensorSeries } from '../../../src/learn/types.js';
+import { seriesOf, type Point } from '../../helpers/series.js';
 
-const pts = (pairs: Array<[number, number]>): Point[] => pairs.map(([ts, value]) => ({ ts, value }));
+const pts = (pairs: Array<[number, number]>) => seriesOf(pairs.map(([ts, value]) => ({ ts, value })));
 const T0 = 1_764_320_000_000; // an epoch-ms timestamp of today's magnitude
 
 describe('windowStats', () => {
@@ -43,7 +44,7 @@ describe('windowStats', () => {
 
   it('is null with fewer than two readings in the window', () => {
     expect(windowStats(four, 1500, 1000, 1000)).toBeNull();
-    expect(windowStats([], 1500, 1000, 1000)).toBeNull();
+    expect(windowStats(pts([]), 1500, 1000, 1000)).toBeNull();
     expect(windowStats(four, 500, 1000, 1000)).toBeNull();
   });
 
@@ -69,7 +70,7 @@ describe('windowStats', () => {
     // value = 1e6 + 0.001·seconds + alternating ±1e-3: raw sums of squares would lose it all.
     const p: Point[] = [];
     for (let i = 0; i < 600; i++) p.push({ ts: T0 + i * 1000, value: 1e6 + 0.001 * i + (i % 2 === 0 ? 1e-3 : -1e-3) });
-    const w = windowStats(p, T0 + 599_000, 600_000, 300_000);
+    const w = windowStats(seriesOf(p), T0 + 599_000, 600_000, 300_000);
     expect(w?.n).toBe(600);
     // Least squares of the alternating term against time: a tiny known bias, −6e-9/s for n = 600.
     expect(w?.slope).toBeCloseTo(0.001 - 6 * 1e-3 / (600 * 600 - 1), 12);

@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { slidingWindowStats, windowStats, type WindowStats } from '../../../src/learn/window-stats.js';
-import type { Point } from '../../../src/learn/types.js';
+import { seriesOf, type Point } from '../../helpers/series.js';
+
+/** The columns a retrain reads from the buffer: Float64Arrays (live windows use plain arrays). */
+const columns = (points: readonly Point[]) => ({ ts: Float64Array.from(points, (p) => p.ts), value: Float64Array.from(points, (p) => p.value) });
 import { FEATURE_STATS } from '../../../src/learn/types.js';
 
 const T0 = 1_764_320_000_000;
@@ -98,7 +101,7 @@ describe('window statistics (properties)', () => {
     fc.assert(
       fc.property(arbCase, ([points, times, w, maxGap]) => {
         for (const t of times) {
-          const got = windowStats(points, t, w, maxGap);
+          const got = windowStats(seriesOf(points), t, w, maxGap);
           const want = naive(points, t, w, maxGap);
           expect(got === null).toBe(want === null);
           if (got !== null && want !== null) {
@@ -114,9 +117,9 @@ describe('window statistics (properties)', () => {
   it('slidingWindowStats matches windowStats at every sample time', () => {
     fc.assert(
       fc.property(arbCase, ([points, times, w, maxGap]) => {
-        const cols = slidingWindowStats(points, times, w, maxGap);
+        const cols = slidingWindowStats(columns(points), times, w, maxGap);
         times.forEach((t, r) => {
-          const want = windowStats(points, t, w, maxGap);
+          const want = windowStats(seriesOf(points), t, w, maxGap);
           if (want === null) {
             for (const stat of FEATURE_STATS) expect(cols[stat][r]).toBeNaN();
             return;
@@ -134,10 +137,10 @@ describe('window statistics (properties)', () => {
     const points: Point[] = [];
     for (let i = 0; i < 20_000; i++) points.push({ ts: T0 + i * 1000, value: 1e5 + 50 * Math.sin(i / 300) + (i % 7) * 0.01 });
     const times = points.filter((_, i) => i % 13 === 0).map((p) => p.ts);
-    const cols = slidingWindowStats(points, times, 60_000, 30_000);
+    const cols = slidingWindowStats(columns(points), times, 60_000, 30_000);
     let compared = 0;
     times.forEach((t, r) => {
-      const want = windowStats(points, t, 60_000, 30_000);
+      const want = windowStats(seriesOf(points), t, 60_000, 30_000);
       if (want === null) return;
       compared++;
       expectSameStats({ n: want.n, mean: cols.mean[r] as number, std: cols.std[r] as number, min: cols.min[r] as number, max: cols.max[r] as number, slope: cols.slope[r] as number, last: cols.last[r] as number }, want, points, t, 60_000);
@@ -147,7 +150,7 @@ describe('window statistics (properties)', () => {
 });
 
 describe('slidingWindowStats edge cases', () => {
-  const at = (pairs: Array<[number, number]>): Point[] => pairs.map(([s, value]) => ({ ts: T0 + s * 1000, value }));
+  const at = (pairs: Array<[number, number]>) => seriesOf(pairs.map(([s, value]) => ({ ts: T0 + s * 1000, value })));
 
   it('accepts gaps of exactly maxGap and rejects longer ones, like windowStats', () => {
     const points = at([[0, 1], [5, 2], [10, 4], [16, 8], [20, 9]]);
@@ -167,7 +170,7 @@ describe('slidingWindowStats edge cases', () => {
   });
 
   it('returns NaN columns for an empty series and for times before the first reading', () => {
-    const empty = slidingWindowStats([], [T0, T0 + 1], 1000, 500);
+    const empty = slidingWindowStats(at([]), [T0, T0 + 1], 1000, 500);
     expect([...empty.mean, ...empty.slope]).toEqual([NaN, NaN, NaN, NaN]);
     const early = slidingWindowStats(at([[10, 1], [11, 2]]), [T0, T0 + 11_000], 5000, 5000);
     expect(early.mean[0]).toBeNaN();

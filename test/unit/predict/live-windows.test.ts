@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LiveWindows } from '../../../src/predict/live-windows.js';
+import { pointsOf } from '../../helpers/series.js';
 
-const points = (w: LiveWindows, asset: string, sensor: string) => [...(w.view(asset)?.series.get(sensor) ?? [])].map((p) => [p.ts, p.value]);
+const points = (w: LiveWindows, asset: string, sensor: string) => {
+  const readings = w.view(asset)?.series.get(sensor);
+  return readings === undefined ? [] : pointsOf(readings).map((p) => [p.ts, p.value]);
+};
 
 describe('LiveWindows', () => {
   it('keeps the model’s sensors only, sorted, within keepMs of the newest reading', () => {
@@ -48,7 +52,7 @@ describe('LiveWindows', () => {
 
   it('is seeded from the buffer with its episode bounds', () => {
     const w = new LiveWindows(new Set(['t']), 1000);
-    w.seed('a', 'l', 5, 2, new Map([['t', [{ ts: 500, value: 1 }, { ts: 600, value: 2 }]]]));
+    w.seed('a', 'l', 5, 2, new Map([['t', { ts: [500, 600], value: [1, 2] }]]));
     expect(w.view('a')).toMatchObject({ historyStart: 5, newest: 600, line: 'l' });
     expect(points(w, 'a', 't')).toEqual([[500, 1], [600, 2]]);
     expect(w.view('nobody')).toBeNull();

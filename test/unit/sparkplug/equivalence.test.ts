@@ -6,7 +6,8 @@ import type { UMetric } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { describe, expect, it } from 'vitest';
 import { parseTelemetry, type Limits } from '../../../src/ingest/parse.js';
 import { predictAt, type Prediction, type ServingModel } from '../../../src/learn/model.js';
-import type { Point, SensorSeries } from '../../../src/learn/types.js';
+import type { SensorSeries } from '../../../src/learn/types.js';
+import { seriesOf as seriesOfPoints, type Point } from '../../helpers/series.js';
 import { SparkplugDecoder } from '../../../src/sparkplug/decoder.js';
 
 const tahu = get('spBv1.0')!;
@@ -59,13 +60,13 @@ const MODEL: ServingModel = {
 };
 
 function seriesOf(rows: Row[], asset: string): SensorSeries {
-  const series = new Map<string, Point[]>();
+  const points = new Map<string, Point[]>();
   for (const r of sortRows(rows).filter((row) => row.asset === asset)) {
-    const points = series.get(r.sensor) ?? [];
-    points.push({ ts: r.ts, value: r.value });
-    series.set(r.sensor, points);
+    const list = points.get(r.sensor) ?? [];
+    list.push({ ts: r.ts, value: r.value });
+    points.set(r.sensor, list);
   }
-  return series;
+  return new Map([...points].map(([sensor, list]) => [sensor, seriesOfPoints(list)]));
 }
 
 function predictions(rows: Row[]): Prediction[] {

@@ -12,6 +12,7 @@ import { extractDataset } from '../../../src/train/extract.js';
 import { datasetSpec, runJob, type JobOutcome } from '../../../src/train/job.js';
 import { planDataset } from '../../../src/train/plan.js';
 import { memorySource } from '../../../src/train/source.js';
+import { pointsOf, seriesOf } from '../../helpers/series.js';
 import { H_S, MIN, T0, modelConfig, syntheticAssets } from './synthetic.js';
 
 const NOW = Date.UTC(2025, 5, 1);
@@ -235,7 +236,7 @@ describe('runJob with too little data', () => {
     // One asset, one fault, nothing after it: a single episode cannot be split into train and test.
     const [one] = syntheticAssets({ assets: 1, faultsPerAsset: 1 });
     const fault = one!.faults[0]!;
-    const cut: AssetHistory = { ...one!, series: new Map([...one!.series].map(([s, pts]) => [s, pts.filter((p) => p.ts <= fault)])) };
+    const cut: AssetHistory = { ...one!, series: new Map([...one!.series].map(([s, readings]) => [s, seriesOf(pointsOf(readings).filter((p) => p.ts <= fault))])) };
     expect(() => train(null, [cut], { min_samples: 10 })).toThrow(/^has \d+ labelled samples from 1 episodes, needs model.min_samples = 10 and at least 2 episodes$/);
   });
 

@@ -2,7 +2,7 @@
 // drifts over the horizon before each fault, one that is noise, one that only some assets have.
 // Test helper only; seeded, so every run sees the same data.
 import type { AssetHistory } from '../../../src/learn/dataset.js';
-import type { Point } from '../../../src/learn/types.js';
+import { seriesOf, type Point } from '../../helpers/series.js';
 import type { ModelConfig } from '../../../src/train/job.js';
 import { mulberry32, normal } from '../../../src/demo/random.js';
 
@@ -44,8 +44,8 @@ export function syntheticAssets(options: SyntheticOptions = {}): AssetHistory[] 
       vib.push({ ts, value: 0.03 + 0.005 * gauss() });
       oil.push({ ts, value: 40 + 8 * closeness + 0.5 * gauss() });
     }
-    const series = new Map<string, readonly Point[]>([['temp', temp], ['vib', vib]]);
-    if (a < (options.oilAssets ?? 0)) series.set('oil', oil);
+    const series = new Map([['temp', seriesOf(temp)], ['vib', seriesOf(vib)]]);
+    if (a < (options.oilAssets ?? 0)) series.set('oil', seriesOf(oil));
     return { asset: `press${a + 1}`, series, faults };
   });
 }
