@@ -148,8 +148,9 @@ export class Trainer {
    * One process per run; resolves with its reply, or a failure if it dies (or is stopped) without
    * one. A process rather than a worker thread: a thread shares the agent's address space (its page
    * faults and heap growth contend with ingest for the process's memory map lock) and V8's GC helper
-   * threads, which its nice value does not reach. Measured in bench:retrain-ingest: ingest p99
-   * during a 1M-sample retrain was 2.0-3.7x idle with a thread, and 1.6-2.7x with a process.
+   * threads, which its scheduling policy does not reach. Measured in bench:retrain-ingest: ingest
+   * p99 during a 1M-sample retrain was 2.0-3.7x idle with a thread at nice 19, 1.0-2.7x with a
+   * process at nice 19, and 1.0-1.8x with a process under SCHED_IDLE (worker.ts).
    */
   private inProcess(input: WorkerInput): Promise<WorkerReply> {
     return new Promise((resolve) => {
