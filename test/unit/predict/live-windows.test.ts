@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src/demo/random.js';
+import type { SensorSeries } from '../../../src/learn/types.js';
 import { LiveWindows } from '../../../src/predict/live-windows.js';
 import { pointsOf } from '../../helpers/series.js';
 
@@ -56,5 +58,32 @@ describe('LiveWindows', () => {
     expect(w.view('a')).toMatchObject({ historyStart: 5, newest: 600, line: 'l' });
     expect(points(w, 'a', 't')).toEqual([[500, 1], [600, 2]]);
     expect(w.view('nobody')).toBeNull();
+  });
+
+  it('ends seeding where adding the same readings one by one ends, fault, trim and merge included', () => {
+    const rnd = mulberry32(7);
+    for (let run = 0; run < 50; run++) {
+      const series = new Map<string, { ts: number[]; value: number[] }>();
+      for (const sensor of ['t', 'u', 'other']) {
+        const readings = { ts: [] as number[], value: [] as number[] };
+        for (let ts = Math.floor(rnd() * 50); ts < 400; ts += 1 + Math.floor(rnd() * 30)) {
+          readings.ts.push(ts);
+          readings.value.push(rnd());
+        }
+        series.set(sensor, readings);
+      }
+      // No fault, or one at a reading's own time (that reading belongs to the episode before).
+      const tTimes = series.get('t')!.ts;
+      const lastFault = rnd() < 0.3 ? -Infinity : tTimes[Math.floor(rnd() * tTimes.length)]!;
+      const seeded = new LiveWindows(new Set(['t', 'u']), 150);
+      const added = new LiveWindows(new Set(['t', 'u']), 150);
+      // Half the runs already hold a reading of 't' (a merge), as after a live reading.
+      if (run % 2 === 1) for (const w of [seeded, added]) w.add('a', null, 't', 250.5, -1);
+      seeded.seed('a', 'l', 0, lastFault, series as SensorSeries);
+      added.seed('a', 'l', 0, lastFault, new Map());
+      for (const [sensor, { ts, value }] of series) ts.forEach((t, i) => added.add('a', 'l', sensor, t, value[i]!));
+      const state = (w: LiveWindows) => ({ ...w.view('a'), series: ['t', 'u', 'other'].map((s) => points(w, 'a', s)) });
+      expect(state(seeded)).toEqual(state(added));
+    }
   });
 });
