@@ -84,6 +84,11 @@ export class LiveWindows {
     }
   }
 
+  /** True when these windows keep exactly `sensors` over `keepMs`, so a model with those needs can use them as they are. */
+  keeps(sensors: ReadonlySet<string>, keepMs: number): boolean {
+    return keepMs === this.keepMs && sensors.size === this.sensors.size && [...sensors].every((s) => this.sensors.has(s));
+  }
+
   has(asset: string): boolean {
     return this.assets.has(asset);
   }

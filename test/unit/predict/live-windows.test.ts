@@ -86,4 +86,16 @@ describe('LiveWindows', () => {
       expect(state(seeded)).toEqual(state(added));
     }
   });
+
+  it('keeps what a model needs only for exactly its sensors over exactly its span', () => {
+    const w = new LiveWindows(new Set(['t', 'u']), 750);
+    expect(w.keeps(new Set(['u', 't']), 750)).toBe(true);
+    expect(w.keeps(new Set(['t']), 750)).toBe(false); // would keep a sensor nobody reads
+    expect(w.keeps(new Set(['t', 'u', 'v']), 750)).toBe(false);
+    expect(w.keeps(new Set(['t', 'v']), 750)).toBe(false);
+    expect(w.keeps(new Set(['t', 'u']), 1000)).toBe(false);
+    expect(w.keeps(new Set(['t', 'u']), 500)).toBe(false);
+    expect(new LiveWindows(new Set(), 0).keeps(new Set(['t']), 750)).toBe(false); // no model yet
+  });
 });
+
