@@ -48,7 +48,6 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
   return { ...loaded, warnings: [...loaded.warnings, ...filePermissionWarnings(file, text, loaded.config)] };
 }
 
-/** Parses and validates config text; `file` is only used to name positions. */
 /**
  * logLevel error: yaml's warnings come back as config problems, not as process warnings on stderr.
  * resolveKnownTags false: !!binary, !!set, !!timestamp and the like stay unknown tags (a problem)
@@ -56,6 +55,7 @@ export function loadConfig(file: string, env: Env): LoadedConfig {
  */
 const YAML_OPTIONS = { logLevel: 'error', resolveKnownTags: false } as const;
 
+/** Parses and validates config text; `file` is only used to name positions. */
 export function parseConfig(text: string, file: string, env: Env): LoadedConfig {
   const doc = parseDocument(text, { ...YAML_OPTIONS, uniqueKeys: true, prettyErrors: false });
   const linePos = linePositions(text);
