@@ -36,7 +36,7 @@ export function train(input: WorkerInput): WorkerReply {
  * On Linux the policy is SCHED_IDLE, set with util-linux's chrt (Node has no API for a policy):
  * a waking task preempts an idle-policy task immediately, where a task at nice 19 can finish
  * its time slice first, and each reading waits on three wakeups (broker, agent, fsync). Measured
- * in bench:retrain-ingest: ingest p99 during a 1M-sample retrain 1.0-1.8x idle, against 1.0-2.7x
+ * in bench:retrain-ingest: ingest p99 while a 1M-sample retrain runs 1.0-1.8x idle, against 1.0-2.7x
  * (median 1.8x) at nice 19. Without chrt, or where it is refused, every thread gets nice 19 (a nice
  * value belongs to a thread, and Node has started its V8 and libuv threads before this runs;
  * threads started later inherit either setting). Refused too, the retrain runs at normal
