@@ -65,14 +65,19 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
   };
   const { model: config, champion } = input;
   const spec = datasetSpec(config);
-  const plan = step('plan', () => planDataset(source, spec));
-  if (plan.n < config.min_samples || plan.episodes.length < 2) {
-    throw new NotEnoughDataError(plan.n, plan.episodes.length, config.min_samples);
-  }
-  const split = splitByEpisode(plan.episodes, config.test_fraction);
-  const testIndex = new Map(plan.episodes.map((e, i) => [e, i]));
-  const scoreEpisodes = new Set(split.test.map((e) => testIndex.get(e) as number));
-  const { dataset, champion: scores } = step('extract', () => extractDataset(source, plan, spec, { champion, scoreEpisodes }));
+  // Both passes read one snapshot, and only they do: on the buffer, an open snapshot keeps the WAL
+  // from restarting, so it grows with ingest until the snapshot ends (store/wal-release.ts).
+  const { plan, split, dataset, scores } = source.snapshot(() => {
+    const plan = step('plan', () => planDataset(source, spec));
+    if (plan.n < config.min_samples || plan.episodes.length < 2) {
+      throw new NotEnoughDataError(plan.n, plan.episodes.length, config.min_samples);
+    }
+    const split = splitByEpisode(plan.episodes, config.test_fraction);
+    const testIndex = new Map(plan.episodes.map((e, i) => [e, i]));
+    const scoreEpisodes = new Set(split.test.map((e) => testIndex.get(e) as number));
+    const { dataset, champion: scores } = step('extract', () => extractDataset(source, plan, spec, { champion, scoreEpisodes }));
+    return { plan, split, dataset, scores };
+  });
   const evaluation = evaluate(dataset, split, {
     horizonS: spec.horizonS,
     ridge: config.ridge,

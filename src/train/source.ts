@@ -16,6 +16,8 @@ export interface TrainingSource<A extends { readonly name: string } = { readonly
   readingTimes(asset: A, sensors: readonly string[]): number[];
   /** The asset's readings of `sensors` and its faults. */
   history(asset: A, sensors: readonly string[]): AssetHistory;
+  /** Runs `fn` on one consistent view of the data: every read inside it sees the same state. */
+  snapshot<T>(fn: () => T): T;
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -42,5 +44,6 @@ export function memorySource(histories: readonly AssetHistory[]): TrainingSource
       }
       return { ...h, series };
     },
+    snapshot: (fn) => fn(), // nothing changes under it
   };
 }

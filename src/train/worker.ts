@@ -1,5 +1,5 @@
 // The retrain's child process: opens its own read-only connection (so ingest never waits on it),
-// runs the job on one snapshot of the buffer and sends the outcome back. Never writes the buffer.
+// runs the job (which reads one snapshot of the buffer) and sends the outcome back. Never writes the buffer.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
@@ -16,7 +16,7 @@ export function train(input: WorkerInput): WorkerReply {
     const db = openDatabase(input.dbPath, { sync: 'normal', readonly: true });
     try {
       const source = new TrainingData(db);
-      const outcome = source.snapshot(() => runJob(source, { model: input.model, champion: input.champion, now: input.now }));
+      const outcome = runJob(source, { model: input.model, champion: input.champion, now: input.now });
       return { kind: 'trained', outcome, peakRssKb: process.resourceUsage().maxRSS };
     } finally {
       db.close();

@@ -11,7 +11,7 @@ import { NoUsableFeatureError, NotEnoughDataError } from '../../../src/train/err
 import { extractDataset } from '../../../src/train/extract.js';
 import { datasetSpec, runJob, type JobOutcome } from '../../../src/train/job.js';
 import { planDataset } from '../../../src/train/plan.js';
-import { memorySource } from '../../../src/train/source.js';
+import { memorySource, type TrainingSource } from '../../../src/train/source.js';
 import { pointsOf, seriesOf } from '../../helpers/series.js';
 import { H_S, MIN, T0, modelConfig, syntheticAssets } from './synthetic.js';
 
@@ -215,6 +215,65 @@ describe('runJob', () => {
   it('hashes the data it trained on: same data, same hash; other data, another', () => {
     expect(train().dataHash).toBe(first.dataHash);
     expect(train(null, syntheticAssets({ assets: 6, oilAssets: 2, seed: 12 })).dataHash).not.toBe(first.dataHash);
+  });
+});
+
+describe('runJob and the snapshot', () => {
+  /** A memory source that records whether each read and each clock tick falls inside its snapshot. */
+  function watchedSource() {
+    const inner = memorySource(assets);
+    const seen = { snapshots: 0, readsOutside: 0, reads: 0, ticksInside: 0, ticksAfter: 0, closed: false };
+    let inside = false;
+    const read = <F extends (...args: never[]) => unknown>(fn: F): F =>
+      ((...args: Parameters<F>) => {
+        seen.reads++;
+        if (!inside) seen.readsOutside++;
+        return fn(...args);
+      }) as F;
+    const source: TrainingSource = {
+      assets: read(inner.assets),
+      sensors: read(inner.sensors),
+      faults: read(inner.faults),
+      readingTimes: read(inner.readingTimes),
+      history: read(inner.history),
+      snapshot: (fn) => {
+        seen.snapshots++;
+        inside = true;
+        try {
+          return fn();
+        } finally {
+          inside = false;
+          seen.closed = true;
+        }
+      },
+    };
+    let t = 0;
+    const clock = (): number => {
+      if (inside) seen.ticksInside++;
+      else if (seen.closed) seen.ticksAfter++;
+      return t++;
+    };
+    return { source, seen, clock };
+  }
+
+  it('reads only inside one snapshot, and fits after it has ended', () => {
+    const { source, seen, clock } = watchedSource();
+    const outcome = runJob(source, { model: config, champion: null, now: NOW }, clock);
+    expect(outcome.dataHash).toBe(train().dataHash);
+    expect(seen.snapshots).toBe(1);
+    expect(seen.reads).toBeGreaterThan(assets.length);
+    expect(seen.readsOutside).toBe(0);
+    // plan and extract time themselves inside it; select, pack, lambda, fit, refit and hash after.
+    expect(seen.ticksInside).toBe(4);
+    expect(seen.ticksAfter).toBeGreaterThanOrEqual(2 * 6);
+    expect(Object.keys(outcome.timings)).toEqual(expect.arrayContaining(['plan', 'extract', 'fit', 'refit']));
+  });
+
+  it('ends the snapshot when there is too little data', () => {
+    const { source, seen, clock } = watchedSource();
+    expect(() => runJob(source, { model: modelConfig({ min_samples: 1e9 }), champion: null, now: NOW }, clock)).toThrow(NotEnoughDataError);
+    expect(seen.snapshots).toBe(1);
+    expect(seen.closed).toBe(true);
   });
 });
 
