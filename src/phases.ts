@@ -18,6 +18,7 @@ import { BatchWriter } from './store/ingest-batch.js';
 import { ModelRegistry, type StoredModel } from './store/models.js';
 import { Outbox } from './store/outbox.js';
 import { startRetention } from './store/retention-loop.js';
+import { startWalRelease } from './store/wal-release.js';
 import { readCounter } from './store/status.js';
 import { usedBytes } from './store/retention.js';
 import { startSchedule } from './train/schedule.js';
@@ -76,7 +77,16 @@ export const PHASES: readonly Phase[] = [
   {
     name: 'retention',
     sections: ['storage'],
-    start: (rt) => startRetention(rt.db!, rt.config.storage, rt.log.child({ module: 'retention' })),
+    start: (rt) => {
+      const retention = startRetention(rt.db!, rt.config.storage, rt.log.child({ module: 'retention' }));
+      const wal = startWalRelease(rt.db!, rt.config.storage.path);
+      return {
+        stop: () => {
+          wal.stop();
+          retention.stop();
+        },
+      };
+    },
   },
   {
     name: 'models',

@@ -11,6 +11,12 @@ export type Statement<P extends unknown[] = unknown[], R = unknown> = Database.S
 /** 'FLTN': marks the file as a faultline buffer, so we never migrate someone else's database. */
 const APPLICATION_ID = 0x464c544e;
 
+/**
+ * What a restarting WAL is truncated to (journal_size_limit), so a WAL that grew stays no bigger for
+ * long. The agent steps it down to this gently (wal-release.ts).
+ */
+export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** A database faultline must not touch; the process exits 1 and leaves the file as it is. */
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -38,7 +44,7 @@ export function openDatabase(path: string, options: OpenOptions): Db {
     // FULL: a commit is on disk before we acknowledge it to the broker (survives a power cut).
     db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
-    db.pragma('journal_size_limit = 67108864'); // keep the WAL file from growing without bound
+    db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
     if (!options.readonly) migrate(db, path);
     return db;
   } catch (error) {
