@@ -10,12 +10,23 @@ import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { Batch, FaultRow, ReadingRow } from '../store/ingest-batch.js';
 import type { ModelRegistry, StoredModel } from '../store/models.js';
-import { recentHistory } from '../store/recent.js';
+import { RecentHistory, type BufferedAsset } from '../store/recent.js';
 import { nextLevel } from './levels.js';
 import { LiveWindows } from './live-windows.js';
 import { Predictor, type AssetPrediction } from './predictor.js';
 
 const WATCH_EVERY_MS = 2_000;
+/** Seeding a new model's windows yields the event loop once a turn has taken this long; ingest runs between. */
+const SEED_BUDGET_MS = 2;
+
+/** A new champion whose windows are being seeded from the buffer; the previous model serves meanwhile. */
+interface Loading {
+  readonly stored: StoredModel;
+  readonly windows: LiveWindows;
+  /** Assets not yet read from the buffer. Their new readings reach the buffer first, so they are read with it. */
+  readonly pending: Map<string, BufferedAsset>;
+  timer: NodeJS.Immediate | null;
+}
 
 export class PredictError extends Error {
   constructor(
@@ -30,23 +41,29 @@ export class PredictionService extends EventEmitter {
   private model: ServingModel | null = null;
   private stored: StoredModel | null = null;
   private windows: LiveWindows = new LiveWindows(new Set(), 0);
+  private loading: Loading | null = null;
   private readonly predictor: Predictor;
+  private readonly recent: RecentHistory;
+  private readonly seedBudgetMs: number;
   private watcher: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly options: { config: Config; log: Logger; db: Db; registry: ModelRegistry },
+    private readonly options: { config: Config; log: Logger; db: Db; registry: ModelRegistry; seedBudgetMs?: number },
   ) {
     super();
     const { predictions } = options.config;
     this.predictor = new Predictor({ minIntervalMs: predictions.min_interval, levels: predictions.levels, contributions: predictions.contributions });
+    this.recent = new RecentHistory(options.db);
+    this.seedBudgetMs = options.seedBudgetMs ?? SEED_BUDGET_MS;
   }
 
   get champion(): StoredModel | null {
     return this.stored;
   }
 
+  /** Serves the registry's champion at once: nothing is ingested yet, so its windows are seeded in one go. */
   start(): void {
-    this.checkChampion();
+    this.checkChampion(Infinity);
     // The registry can change under us: `faultline train` or `faultline models use` from a shell.
     this.watcher = setInterval(() => this.checkChampion(), WATCH_EVERY_MS);
     this.watcher.unref();
@@ -54,32 +71,51 @@ export class PredictionService extends EventEmitter {
 
   stop(): void {
     if (this.watcher) clearInterval(this.watcher);
+    this.cancelLoading();
   }
 
-  /** Loads the registry's champion if it changed; call after a retrain to skip the wait. */
-  checkChampion(): void {
+  /**
+   * Loads the registry's champion if it changed; call after a retrain to skip the wait. A model that
+   * needs other windows than the serving one starts serving once they are seeded, `seedBudgetMs`
+   * of work per turn of the event loop: seeding 150k readings in one go held ingest for 24 ms.
+   */
+  checkChampion(seedBudgetMs: number = this.seedBudgetMs): void {
     let current: StoredModel | null;
+    let assets: BufferedAsset[];
     try {
-      if (this.options.registry.championVersion() === (this.stored?.version ?? null)) return;
+      const wanted = this.loading?.stored.version ?? this.stored?.version ?? null;
+      if (this.options.registry.championVersion() === wanted) return;
       current = this.options.registry.champion();
+      assets = this.recent.assets();
     } catch (error) {
-      this.options.log.error({ err: error }, 'cannot read the model registry');
+      this.options.log.error({ err: error }, 'cannot read the champion or the assets from the buffer');
       return;
     }
-    this.stored = current;
-    this.model = current?.params ?? null;
-    this.windows = this.windowsFor(this.model);
-    if (current) {
-      this.options.log.info({ version: current.version, rmse: current.params.rmse }, 'serving model');
-      this.emit('model', current);
+    this.cancelLoading();
+    if (current === null) {
+      this.serve(null, new LiveWindows(new Set(), 0));
+      return;
     }
+    const needs = needsOf(current.params);
+    if (this.windows.keeps(needs.sensors, needs.keepMs)) {
+      // The same needs (the usual scheduled retrain): the windows onBatch kept current serve as they are.
+      this.serve(current, this.windows);
+      return;
+    }
+    const pending = new Map(assets.map((a) => [a.name, a]));
+    const loading: Loading = { stored: current, windows: new LiveWindows(needs.sensors, needs.keepMs), pending, timer: null };
+    this.loading = loading;
+    // At start nothing is being ingested yet; later, the turn that stored the model has done enough.
+    if (seedBudgetMs === Infinity) this.seedSome(loading, needs, seedBudgetMs);
+    else loading.timer = setImmediate(() => this.seedSome(loading, needs, seedBudgetMs));
   }
 
   /** Feeds a durable batch: updates windows and makes the predictions that are due, in event time. */
   onBatch(batch: Batch): void {
     // Without a model there is nothing to predict; the windows are seeded from the buffer when one
     // arrives, so ingest at full speed costs nothing here.
-    if (!this.model) return;
+    const loading = this.loading;
+    if (!this.model && !loading) return;
     const byAsset = new Map<string, { readings: ReadingRow[]; faults: FaultRow[] }>();
     const of = (asset: string) => {
       let entry = byAsset.get(asset);
@@ -88,7 +124,16 @@ export class PredictionService extends EventEmitter {
     };
     for (const r of batch.readings) of(r.asset).readings.push(r);
     for (const f of batch.faults) of(f.asset).faults.push(f);
-    for (const [asset, { readings, faults }] of byAsset) this.advance(asset, readings, faults);
+    for (const [asset, { readings, faults }] of byAsset) {
+      // An asset still pending is read from the buffer later, this batch included.
+      if (loading && !loading.pending.has(asset)) walk(loading.windows, asset, readings, faults, () => {});
+      const model = this.model;
+      if (model) {
+        walk(this.windows, asset, readings, faults, (ts) => {
+          for (const prediction of this.predictor.predict(model, this.windows, asset, [ts])) this.emit('prediction', prediction);
+        });
+      }
+    }
   }
 
   /** Why an asset has no prediction right now, or null. */
@@ -140,45 +185,78 @@ export class PredictionService extends EventEmitter {
     return this.model;
   }
 
-  /**
-   * Walks one asset's new readings in event time, a timestamp at a time, offering each for a
-   * prediction. A fault at F is applied after the readings at F, which belong to the episode it ends.
-   */
-  private advance(asset: string, readings: ReadingRow[], faults: FaultRow[]): void {
-    if (!isSorted(readings)) readings.sort((a, b) => a.ts - b.ts);
-    faults.sort((a, b) => a.ts - b.ts);
-    let f = 0;
-    let i = 0;
-    while (i < readings.length) {
-      const ts = readings[i]!.ts;
-      for (; f < faults.length && faults[f]!.ts < ts; f++) this.windows.fault(asset, faults[f]!.line, faults[f]!.ts);
-      for (; i < readings.length && readings[i]!.ts === ts; i++) {
-        const r = readings[i]!;
-        this.windows.add(asset, r.line, r.sensor, ts, r.value);
+  private seedSome(loading: Loading, needs: Needs, budgetMs: number): void {
+    const until = performance.now() + budgetMs;
+    try {
+      for (const [name, asset] of loading.pending) {
+        const recent = this.recent.of(asset, needs.sensors, needs.keepMs);
+        loading.windows.seed(recent.asset, recent.line, recent.historyStart, recent.lastFault, recent.series);
+        loading.pending.delete(name);
+        if (performance.now() >= until) break;
       }
-      for (const prediction of this.predictor.predict(this.model, this.windows, asset, [ts])) this.emit('prediction', prediction);
+    } catch (error) {
+      // The previous model keeps serving; the watcher tries again.
+      this.options.log.error({ err: error, version: loading.stored.version }, 'cannot read recent readings for the new model');
+      this.cancelLoading();
+      return;
     }
-    for (; f < faults.length; f++) this.windows.fault(asset, faults[f]!.line, faults[f]!.ts);
+    if (loading.pending.size > 0) {
+      loading.timer = setImmediate(() => this.seedSome(loading, needs, budgetMs));
+      return;
+    }
+    this.loading = null;
+    this.serve(loading.stored, loading.windows);
   }
 
-  private windowsFor(model: ServingModel | null): LiveWindows {
-    if (!model) return new LiveWindows(new Set(), 0);
-    const sensors = new Set(model.ridge.featureNames.map((name) => parseFeatureName(name)?.sensor ?? name));
-    // Keep a little more than one window, so a late reading still finds its neighbours.
-    const keepMs = model.spec.windowMs * 1.25;
-    // While a model serves, onBatch keeps the live windows current. A new model with the same
-    // needs (the usual scheduled retrain) takes them as they are: seeding from the buffer blocks
-    // ingest for about 16 ms per 150k readings (bench:retrain-ingest).
-    if (this.windows.keeps(sensors, keepMs)) return this.windows;
-    const windows = new LiveWindows(sensors, keepMs);
-    for (const recent of recentHistory(this.options.db, [...sensors], keepMs)) {
-      windows.seed(recent.asset, recent.line, recent.historyStart, recent.lastFault, recent.series);
+  private cancelLoading(): void {
+    if (this.loading?.timer) clearImmediate(this.loading.timer);
+    this.loading = null;
+  }
+
+  private serve(current: StoredModel | null, windows: LiveWindows): void {
+    this.stored = current;
+    this.model = current?.params ?? null;
+    this.windows = windows;
+    if (current) {
+      this.options.log.info({ version: current.version, rmse: current.params.rmse }, 'serving model');
+      this.emit('model', current);
     }
-    return windows;
   }
 }
 
-function isSorted(readings: readonly ReadingRow[]): boolean {
-  for (let i = 1; i < readings.length; i++) if (readings[i]!.ts < readings[i - 1]!.ts) return false;
+interface Needs {
+  readonly sensors: ReadonlySet<string>;
+  /** A little more than one window, so a late reading still finds its neighbours. */
+  readonly keepMs: number;
+}
+
+function needsOf(model: ServingModel): Needs {
+  const sensors = new Set(model.ridge.featureNames.map((name) => parseFeatureName(name)?.sensor ?? name));
+  return { sensors, keepMs: model.spec.windowMs * 1.25 };
+}
+
+/**
+ * Walks one asset's new readings in event time, a timestamp at a time, calling `each` after the
+ * readings at each. A fault at F is applied after the readings at F, which belong to the episode it ends.
+ */
+function walk(windows: LiveWindows, asset: string, readings: ReadingRow[], faults: FaultRow[], each: (ts: number) => void): void {
+  if (!isSorted(readings)) readings.sort((a, b) => a.ts - b.ts);
+  if (!isSorted(faults)) faults.sort((a, b) => a.ts - b.ts);
+  let f = 0;
+  let i = 0;
+  while (i < readings.length) {
+    const ts = readings[i]!.ts;
+    for (; f < faults.length && faults[f]!.ts < ts; f++) windows.fault(asset, faults[f]!.line, faults[f]!.ts);
+    for (; i < readings.length && readings[i]!.ts === ts; i++) {
+      const r = readings[i]!;
+      windows.add(asset, r.line, r.sensor, ts, r.value);
+    }
+    each(ts);
+  }
+  for (; f < faults.length; f++) windows.fault(asset, faults[f]!.line, faults[f]!.ts);
+}
+
+function isSorted(rows: ReadonlyArray<{ ts: number }>): boolean {
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.ts < rows[i - 1]!.ts) return false;
   return true;
 }
