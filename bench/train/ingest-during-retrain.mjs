@@ -31,10 +31,13 @@ walBefore.push(walMb());
 const report = await load.finish();
 
 const ratios = [];
+const parts = [];
 const rows = report.retrains.flatMap((run, i) => {
   const idle = latenciesBetween(report, idleSince[i], run.start);
   const busy = latenciesBetween(report, run.start, run.end + SETTLE_MS);
   ratios.push(busy.p99 / idle.p99);
+  const p99 = (from, to) => fmt(latenciesBetween(report, from, to).p99, 1);
+  parts.push(`${p99(run.start, run.end)} / ${p99(run.end, run.end + SETTLE_MS)}`);
   const name = i === 0 ? 'first retrain' : `retrain ${i + 1}`;
   return [
     [`${name}: idle before`, idle.n, fmt(idle.p50, 1), fmt(idle.p99, 1), fmt(idle.max, 1)],
@@ -47,5 +50,6 @@ const sorted = [...ratios].sort((a, b) => a - b);
 console.log(`\nIngest while retraining on ${result?.samples ?? '?'} samples, ${RATE} msg/s, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(table(['phase', 'readings', 'p50 ms', 'p99 ms', 'max ms'], rows));
 console.log(`p99 ratios: ${ratios.map((r) => fmt(r, 2)).join(', ')}; median ${fmt(sorted[(sorted.length - 1) >> 1], 2)}; ${ratios.filter((r) => r <= 2).length} of ${ratios.length} at most 2`);
+console.log(`p99 ms of the run alone / of the 2 s after it: ${parts.join(', ')}`);
 console.log(`WAL file: ${walBefore.map((mb) => fmt(mb, 1)).join(' MB, then ')} MB (before each retrain, and at the end)`);
 console.log(`peak RSS: agent ${fmt(report.maxRssKb / 1024, 0)} MB, training process ${result?.peakRssMb ?? '?'} MB`);
