@@ -18,7 +18,7 @@ import { BatchWriter } from './store/ingest-batch.js';
 import { ModelRegistry, type StoredModel } from './store/models.js';
 import { Outbox } from './store/outbox.js';
 import { startRetention } from './store/retention-loop.js';
-import { startWalRelease } from './store/wal-release.js';
+import { startWalRelease, walBytes } from './store/wal-release.js';
 import { readCounter } from './store/status.js';
 import { usedBytes } from './store/retention.js';
 import { startSchedule } from './train/schedule.js';
@@ -290,6 +290,7 @@ export function metricsSnapshot(rt: Runtime): MetricsSnapshot {
     predictionsPublished: rt.publisher?.counters.published ?? 0,
     bufferRows: db ? readCounter(db, 'readings') : 0,
     bufferBytes: db ? usedBytes(db) : 0,
+    walBytes: db ? walBytes(db.name) : 0,
     modelRmseSeconds: rt.predictions?.champion?.params.rmse ?? null,
     mqttConnected: rt.connection?.connected ?? false,
     outboxRows: rt.outbox?.count() ?? 0,

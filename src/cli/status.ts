@@ -14,6 +14,7 @@ const EMPTY: BufferStatus = {
   oldest_ts: null,
   newest_ts: null,
   db_bytes: 0,
+  wal_bytes: 0,
   dead_letters: 0,
   outbox: 0,
   model: null,
@@ -47,6 +48,8 @@ export const status: Command = {
   },
 };
 
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
 function formatStatus(s: BufferStatus, path: string, exists: boolean): string {
   const time = (ts: number | null): string => (ts === null ? '-' : new Date(ts).toISOString());
   const model = s.model
@@ -61,7 +64,7 @@ function formatStatus(s: BufferStatus, path: string, exists: boolean): string {
     ['faults', String(s.faults)],
     ['oldest', time(s.oldest_ts)],
     ['newest', time(s.newest_ts)],
-    ['size', `${(s.db_bytes / 1024 / 1024).toFixed(1)} MB`],
+    ['size', `${mb(s.db_bytes)}, write-ahead log ${mb(s.wal_bytes)}`],
     ['dead letters', String(s.dead_letters)],
     ['outbox', String(s.outbox)],
     ['model', model],

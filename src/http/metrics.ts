@@ -8,6 +8,7 @@ export interface MetricsSnapshot {
   predictionsPublished: number;
   bufferRows: number;
   bufferBytes: number;
+  walBytes: number;
   modelRmseSeconds: number | null;
   mqttConnected: boolean;
   outboxRows: number;
@@ -61,6 +62,7 @@ export class Metrics {
       });
     gauge('faultline_buffer_rows', 'Readings in the buffer.', (s) => s.bufferRows);
     gauge('faultline_buffer_bytes', 'Bytes the buffer uses on disk.', (s) => s.bufferBytes);
+    gauge('faultline_wal_bytes', "Bytes of the buffer's write-ahead log on disk.", (s) => s.walBytes);
     gauge('faultline_model_rmse_seconds', "Serving model's RMSE on its held-out test episodes.", (s) => s.modelRmseSeconds);
     gauge('faultline_mqtt_connected', '1 while connected to the broker.', (s) => (s.mqttConnected ? 1 : 0));
     gauge('faultline_outbox_rows', 'Prediction messages waiting for the broker.', (s) => s.outboxRows);

@@ -2,6 +2,7 @@
 // (counters and per-series bounds instead of scanning readings).
 import type { Db } from './db.js';
 import { ModelRegistry, type TrainingRunSummary } from './models.js';
+import { walBytes } from './wal-release.js';
 
 export interface ModelSummary {
   version: string;
@@ -17,6 +18,8 @@ export interface BufferStatus {
   oldest_ts: number | null;
   newest_ts: number | null;
   db_bytes: number;
+  /** The write-ahead log beside it: up to 64 MB, more while a retrain reads (store/wal-release.ts). */
+  wal_bytes: number;
   dead_letters: number;
   outbox: number;
   model: ModelSummary | null;
@@ -45,6 +48,7 @@ export function readStatus(db: Db): BufferStatus {
     oldest_ts: bounds.oldest,
     newest_ts: bounds.newest,
     db_bytes: pages * pageSize,
+    wal_bytes: walBytes(db.name),
     dead_letters: count('SELECT count(*) AS n FROM dead_letters'),
     outbox: count('SELECT count(*) AS n FROM outbox'),
     model: championSummary(db),

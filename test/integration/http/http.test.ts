@@ -101,6 +101,7 @@ describe('HTTP endpoint', () => {
     expect(samples.get('faultline_readings_stored_total')).toBe(15);
     expect(samples.get('faultline_buffer_rows')).toBe(15);
     expect(samples.get('faultline_buffer_bytes')).toBeGreaterThan(0);
+    expect(samples.get('faultline_wal_bytes')).toBeGreaterThan(0);
     expect(samples.get('faultline_model_rmse_seconds')).toBe(123.4);
     expect(samples.get('faultline_mqtt_connected')).toBe(1);
     expect(samples.get('faultline_predictions_published_total')).toBe(5 * 4); // 5 predictions (15 readings − 10 for the window) × JSON + 3 scalars
@@ -125,7 +126,7 @@ describe('HTTP body limit without a declared length', () => {
       listen: '127.0.0.1:0',
       maxBody: 1024,
       log: createLogger('fatal'),
-      metrics: new Metrics(() => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, modelRmseSeconds: null, mqttConnected: false, outboxRows: 0, outboxDropped: 0 })),
+      metrics: new Metrics(() => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, outboxRows: 0, outboxDropped: 0 })),
       health: () => ({ healthy: true, mqtt: 'connected', db: 'ok', last_reading_age_s: null, model: null }),
       predict: () => {
         predicted++;

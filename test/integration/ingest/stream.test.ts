@@ -1,5 +1,6 @@
 // A mixed stream of good, duplicated and bad messages through a real broker into the real agent:
 // every reading stored exactly once, every bad message counted under its reason and dead-lettered.
+import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { connectClient, describeEachBroker, openBuffer } from '../../helpers/brokers.js';
 import { runCli } from '../../helpers/cli.js';
@@ -97,6 +98,8 @@ describeEachBroker('ingest of a mixed stream', (startBroker) => {
       oldest_ts: base,
       newest_ts: base + (PER_ASSET - 1) * 100,
     });
+    // The running agent's write-ahead log, beside the buffer's pages.
+    expect(JSON.parse(status.stdout).wal_bytes).toBe(statSync(`${dbPath}-wal`).size);
     expect(agent.child.exitCode).toBeNull();
     expect((await agent.stop()).code).toBe(0);
   });
