@@ -12,8 +12,8 @@ export type Statement<P extends unknown[] = unknown[], R = unknown> = Database.S
 const APPLICATION_ID = 0x464c544e;
 
 /**
- * What a restarting WAL is truncated to (journal_size_limit), so a WAL that grew stays no bigger for
- * long. The agent steps it down to this gently (wal-release.ts).
+ * journal_size_limit: what the WAL is truncated to when it restarts, so one that grew does not keep
+ * its size on disk. The agent gets back to it in steps (wal-release.ts).
  */
 export const WAL_LIMIT_BYTES = 64 * 1024 * 1024;
 

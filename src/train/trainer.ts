@@ -150,8 +150,8 @@ export class Trainer {
    * faults and heap growth contend with ingest for the process's memory map lock) and V8's GC helper
    * threads, which its scheduling policy does not reach. Measured in bench:retrain-ingest: ingest
    * p99 during a 1M-sample retrain was 2.0-3.7x idle with a thread at nice 19, 1.0-2.7x with a
-   * process at nice 19, and 1.0-1.8x with a process under SCHED_IDLE (worker.ts). Those figures
-   * stop when the run does; the WAL stall just after it is in bench/README.md.
+   * process at nice 19, and 1.0-1.8x with a process under SCHED_IDLE (worker.ts), counting the
+   * run only; bench/README.md has the figures with the 2 s after it.
    */
   private inProcess(input: WorkerInput): Promise<WorkerReply> {
     return new Promise((resolve) => {
