@@ -6,7 +6,7 @@
 // window is 14 s, about as long as a 1M-sample retrain, so that both p99s rest on as many readings.
 // A retrain's window runs on for 2 s after it ends, to count what it leaves behind (a new model
 // to load, a WAL to checkpoint).
-import { existsSync, statSync } from 'node:fs';
+import { walBytes } from '../../dist/store/wal-release.js';
 import { fmt, table } from '../lib/stats.mjs';
 import { RATE, latenciesBetween, startLiveIngest, wallNow } from './live-ingest.mjs';
 
@@ -17,7 +17,7 @@ const IDLE_MS = 14_000;
 
 const load = await startLiveIngest({ samples: SAMPLES, name: 'retrain-ingest' });
 const idleSince = [];
-const walMb = () => (existsSync(`${load.dbPath}-wal`) ? statSync(`${load.dbPath}-wal`).size / 2 ** 20 : 0);
+const walMb = () => walBytes(load.dbPath) / 2 ** 20;
 const walBefore = [];
 for (let i = 0; i < RETRAINS; i++) {
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));

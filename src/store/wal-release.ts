@@ -23,7 +23,7 @@ export function walBytes(dbPath: string): number {
 }
 
 export interface WalReleaseOptions {
-  /** Where the WAL ends up; also the connection's journal_size_limit when it opened. */
+  /** Where the WAL ends up; WAL_LIMIT_BYTES, what openDatabase sets, unless a test wants less. */
   readonly limit?: number;
   readonly step?: number;
   readonly everyMs?: number;
@@ -31,7 +31,7 @@ export interface WalReleaseOptions {
 
 export function startWalRelease(db: Db, dbPath: string, options: WalReleaseOptions = {}): { stop(): void } {
   const { limit: target = WAL_LIMIT_BYTES, step = STEP_BYTES, everyMs = EVERY_MS } = options;
-  let applied = WAL_LIMIT_BYTES;
+  let applied = db.pragma('journal_size_limit', { simple: true }) as number;
   const timer = setInterval(() => {
     try {
       const limit = nextLimit(walBytes(dbPath), target, step);
