@@ -1,6 +1,7 @@
 // Rules that span several keys (a topic's captures against the prediction topic, paired TLS files,
 // ordered thresholds). Pure: takes a schema-valid config, returns problems with their key paths.
-import { parsePattern, parseTemplate } from '../mqtt/topics.js';
+import { EXAMPLE_PREDICTION_TOPIC } from '../topics/contract.js';
+import { parsePattern, parseTemplate } from '../topics/patterns.js';
 import type { Config } from './schema.js';
 
 export interface RuleProblem {
@@ -73,7 +74,7 @@ function checkTopics(config: Config): RuleProblem[] {
     }
   }
   if (!template.names.includes('asset')) {
-    problems.push({ path: ['predictions', 'topic'], message: 'needs {asset} so each asset gets its own topic, e.g. plant/{asset}/prediction' });
+    problems.push({ path: ['predictions', 'topic'], message: `needs {asset} so each asset gets its own topic, e.g. ${EXAMPLE_PREDICTION_TOPIC}` });
   }
   return problems;
 }

@@ -1,5 +1,7 @@
 // The demo's terminal view: a table redrawn in place (ANSI cursor codes) and a one-line status for
 // logs and non-TTY output. Pure: state in, strings out; the caller writes them and owns the terminal.
+import { DEFAULT_PREDICTION_TOPIC } from '../topics/contract.js';
+import { parseTemplate } from '../topics/patterns.js';
 
 export type DemoPhase = 'starting' | 'collecting' | 'training' | 'predicting' | 'stopping';
 export type Level = 'ok' | 'warning' | 'alarm';
@@ -94,7 +96,7 @@ export function headline(state: DemoState): string {
 
 /** The subscribe hint: aedes speaks MQTT 3.1.1, hence -V 311. */
 export function subscribeHint(state: Pick<DemoState, 'brokerUrl' | 'port'>): string {
-  return `mosquitto_sub -h ${hostOf(state.brokerUrl)} -p ${state.port} -V 311 -t 'plant/+/+/prediction' -v`;
+  return `mosquitto_sub -h ${hostOf(state.brokerUrl)} -p ${state.port} -V 311 -t '${parseTemplate(DEFAULT_PREDICTION_TOPIC).filter}' -v`;
 }
 
 /** What plain (non-TTY) mode prints once at the start, before the status lines. */
@@ -225,6 +227,7 @@ export function fit(line: string, width: number): string {
 
 /** Visible length of a line (escape codes take no columns). */
 export function visibleLength(line: string): number {
+  // eslint-disable-next-line no-control-regex -- ESC starts the escape codes this removes
   return [...line.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')].length;
 }
 

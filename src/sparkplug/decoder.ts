@@ -1,18 +1,11 @@
 // Sparkplug B telemetry in: NBIRTH, DBIRTH, NDATA and DDATA become readings, metric names resolved
 // through the aliases of each edge node's and device's birth certificate. Stateful, but no I/O and no
 // clock (the caller passes arrival time); a needed rebirth request is returned for the caller to publish.
-import type { Limits, RejectReason } from '../ingest/parse.js';
+import type { Limits } from '../ingest/parse.js';
+import type { Rejection } from '../ingest/reasons.js';
 import { createCodec, DataType, PayloadError, type Metric, type Payload, type SparkplugCodec } from './codec.js';
 import { BD_SEQ, rebirthRequest } from './payloads.js';
-import { nodeTopic, parseTopic } from './topic.js';
-
-export type SparkplugRejectReason = 'not_sparkplug' | 'sparkplug_no_birth' | 'sparkplug_unknown_alias';
-export const SPARKPLUG_REJECT_REASONS: readonly SparkplugRejectReason[] = ['not_sparkplug', 'sparkplug_no_birth', 'sparkplug_unknown_alias'];
-
-export interface SparkplugRejection {
-  reason: RejectReason | SparkplugRejectReason;
-  detail: string;
-}
+import { SPARKPLUG_TOPIC_SHAPE, parseSparkplugTopic, sparkplugNodeTopic } from '../topics/contract.js';
 
 export interface SparkplugReading {
   /** The device id; the edge node id for node-level metrics. */
@@ -34,7 +27,7 @@ export interface RebirthRequest {
 
 export type DecodeResult =
   | { kind: 'readings'; readings: SparkplugReading[]; rebirth?: RebirthRequest }
-  | { kind: 'rejected'; rejection: SparkplugRejection; rebirth?: RebirthRequest }
+  | { kind: 'rejected'; rejection: Rejection; rebirth?: RebirthRequest }
   /** Understood, nothing to store: deaths, commands, STATE, faultline's own node, births without numbers. */
   | { kind: 'ignored'; detail: string };
 
@@ -80,8 +73,8 @@ export class SparkplugDecoder {
     if (payload.length > limits.maxPayload) {
       return rejected({ reason: 'too_large', detail: `${payload.length} bytes; ingest.max_payload is ${limits.maxPayload}` });
     }
-    const parsed = parseTopic(topic);
-    if (!parsed) return rejected({ reason: 'unknown_topic', detail: 'not a Sparkplug B topic (spBv1.0/group/type/node[/device])' });
+    const parsed = parseSparkplugTopic(topic);
+    if (!parsed) return rejected({ reason: 'unknown_topic', detail: `not a Sparkplug B topic (${SPARKPLUG_TOPIC_SHAPE})` });
     if (parsed.kind === 'state') return { kind: 'ignored', detail: 'host application STATE' };
     const own = this.options.ownNode;
     if (own && own.group === parsed.group && own.node === parsed.node) return { kind: 'ignored', detail: "faultline's own edge node" };
@@ -172,7 +165,7 @@ export class SparkplugDecoder {
     if (arrival - state.lastRebirthAt < this.rebirthIntervalMs) return undefined;
     state.lastRebirthAt = arrival;
     this.counters.rebirthRequests++;
-    return { topic: nodeTopic(group, 'NCMD', node), payload: this.codec.encode(rebirthRequest(arrival)), qos: 0, retain: false };
+    return { topic: sparkplugNodeTopic(group, 'NCMD', node), payload: this.codec.encode(rebirthRequest(arrival)), qos: 0, retain: false };
   }
 
   /** A rejection when a DATA metric names an alias its birth certificate did not define; else null. */
@@ -239,7 +232,7 @@ function numberOf(metric: Metric | undefined): number | undefined {
   return typeof metric?.value === 'number' ? metric.value : undefined;
 }
 
-function rejected(rejection: SparkplugRejection, rebirth?: RebirthRequest): DecodeResult {
+function rejected(rejection: Rejection, rebirth?: RebirthRequest): DecodeResult {
   return rebirth ? { kind: 'rejected', rejection, rebirth } : { kind: 'rejected', rejection };
 }
 

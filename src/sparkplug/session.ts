@@ -5,7 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ConnectionOptions, Inbound, PublishOptions, Subscription, Will } from '../mqtt/connection.js';
 import type { KeyValueStore } from '../store/meta.js';
-import { nodeTopic, stateTopic } from './topic.js';
+import { sparkplugNodeTopic, sparkplugStateTopic } from '../topics/contract.js';
 
 /** What the edge node needs of a broker connection; src/mqtt/connection.ts' Connection fits. */
 export interface SparkplugConnection {
@@ -34,12 +34,13 @@ export interface SessionSpec {
 
 export function sessionOptions(spec: SessionSpec): ConnectionOptions {
   const { config } = spec;
-  const subscriptions: Subscription[] = [{ filter: nodeTopic(spec.group, 'NCMD', spec.edgeNode), qos: 1 }]; // [tck-id-message-flow-edge-node-ncmd-subscribe]
-  if (spec.primaryHost) subscriptions.push({ filter: stateTopic(spec.primaryHost), qos: 1 });
+  const subscriptions: Subscription[] = [{ filter: sparkplugNodeTopic(spec.group, 'NCMD', spec.edgeNode), qos: 1 }]; // [tck-id-message-flow-edge-node-ncmd-subscribe]
+  if (spec.primaryHost) subscriptions.push({ filter: sparkplugStateTopic(spec.primaryHost), qos: 1 });
   const base = config.mqtt.client_id ?? `faultline-${config.agent.id}`;
   return {
     // Session Expiry 0 on MQTT 5 [tck-id-principles-persistence-clean-session-50]
-    config: { ...config, mqtt: { ...config.mqtt, session_expiry: 0 } },
+    mqtt: { ...config.mqtt, session_expiry: 0 },
+    agentId: config.agent.id,
     log: spec.log,
     clientId: `${base}-spb`, // the main connection keeps its own session and status Will
     clean: true, // [tck-id-principles-persistence-clean-session-311]

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LiveWindows } from '../../../src/predict/live-windows.js';
 import { Predictor } from '../../../src/predict/predictor.js';
-import { predictionMessages, predictionPayload } from '../../../src/predict/payload.js';
+import { predictionPayload } from '../../../src/predict/payload.js';
+import { predictionMessages } from '../../../src/topics/contract.js';
 import { handModel } from '../../helpers/model.js';
 
 const MIN = 60_000;
@@ -77,7 +78,7 @@ describe('prediction payload', () => {
   };
 
   it('is the contract’s JSON, key for key', () => {
-    expect(JSON.parse(predictionPayload(prediction))).toEqual({
+    expect(predictionPayload(prediction)).toEqual({
       ts: 1764320000000,
       asset: 'press3',
       line: 'line1',
@@ -91,11 +92,16 @@ describe('prediction payload', () => {
   });
 
   it('adds bare-number scalars for PLCs when asked', () => {
-    expect(predictionMessages('plant/line1/press3/prediction', { ...prediction, level: 2 }, true).slice(1)).toEqual([
-      { topic: 'plant/line1/press3/prediction/risk', payload: '0.25' },
-      { topic: 'plant/line1/press3/prediction/time_to_fault_s', payload: '5400' },
-      { topic: 'plant/line1/press3/prediction/level', payload: '2' },
+    const alarm = { ...prediction, level: 2 as const };
+    const messages = predictionMessages('plant/line1/press3/prediction', predictionPayload(alarm), alarm.level, { qos: 1, scalars: true });
+    expect(messages.map((m) => [m.topic, m.qos, m.retain])).toEqual([
+      ['plant/line1/press3/prediction', 1, false],
+      ['plant/line1/press3/prediction/risk', 1, false],
+      ['plant/line1/press3/prediction/time_to_fault_s', 1, false],
+      ['plant/line1/press3/prediction/level', 1, false],
     ]);
-    expect(predictionMessages('t', prediction, false)).toHaveLength(1);
+    expect(messages.slice(1).map((m) => m.payload)).toEqual(['0.25', '5400', '2']);
+    expect(JSON.parse(messages[0]!.payload)).toEqual(predictionPayload(alarm));
+    expect(predictionMessages('t', predictionPayload(prediction), prediction.level, { qos: 0, scalars: false })).toHaveLength(1);
   });
 });

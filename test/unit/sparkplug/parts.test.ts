@@ -4,13 +4,13 @@ import { HeldQueue } from '../../../src/sparkplug/held.js';
 import { memoryStore } from '../../../src/store/meta.js';
 import { nodeData, parseHostState } from '../../../src/sparkplug/payloads.js';
 import { PrimaryHostWatch } from '../../../src/sparkplug/primary-host.js';
-import { deviceTopic, isValidId, nodeTopic, parseTopic, stateTopic } from '../../../src/sparkplug/topic.js';
+import { sparkplugDeviceTopic, isValidSparkplugId, sparkplugNodeTopic, parseSparkplugTopic, sparkplugStateTopic } from '../../../src/topics/contract.js';
 
 describe('topics', () => {
   it('parses node, device and STATE topics', () => {
-    expect(parseTopic('spBv1.0/plant1/NBIRTH/gw1')).toEqual({ kind: 'node', group: 'plant1', type: 'NBIRTH', node: 'gw1' });
-    expect(parseTopic('spBv1.0/plant1/DDATA/gw1/press 3')).toEqual({ kind: 'device', group: 'plant1', type: 'DDATA', node: 'gw1', device: 'press 3' });
-    expect(parseTopic('spBv1.0/STATE/scada')).toEqual({ kind: 'state', host: 'scada' });
+    expect(parseSparkplugTopic('spBv1.0/plant1/NBIRTH/gw1')).toEqual({ kind: 'node', group: 'plant1', type: 'NBIRTH', node: 'gw1' });
+    expect(parseSparkplugTopic('spBv1.0/plant1/DDATA/gw1/press 3')).toEqual({ kind: 'device', group: 'plant1', type: 'DDATA', node: 'gw1', device: 'press 3' });
+    expect(parseSparkplugTopic('spBv1.0/STATE/scada')).toEqual({ kind: 'state', host: 'scada' });
   });
 
   it('refuses what is not a Sparkplug B topic', () => {
@@ -24,16 +24,16 @@ describe('topics', () => {
       'spBv1.0/STATE',
       'spBv1.0/STATE/a/b',
     ]) {
-      expect(parseTopic(topic), topic).toBeNull();
+      expect(parseSparkplugTopic(topic), topic).toBeNull();
     }
   });
 
   it('builds topics and checks ids', () => {
-    expect(nodeTopic('g', 'NCMD', 'n')).toBe('spBv1.0/g/NCMD/n');
-    expect(deviceTopic('g', 'DBIRTH', 'n', 'd')).toBe('spBv1.0/g/DBIRTH/n/d');
-    expect(stateTopic('h')).toBe('spBv1.0/STATE/h');
-    expect(['ok', 'line 1', 'Ünïcode'].every(isValidId)).toBe(true);
-    expect(['', 'a/b', 'a+b', 'a#b'].some(isValidId)).toBe(false);
+    expect(sparkplugNodeTopic('g', 'NCMD', 'n')).toBe('spBv1.0/g/NCMD/n');
+    expect(sparkplugDeviceTopic('g', 'DBIRTH', 'n', 'd')).toBe('spBv1.0/g/DBIRTH/n/d');
+    expect(sparkplugStateTopic('h')).toBe('spBv1.0/STATE/h');
+    expect(['ok', 'line 1', 'Ünïcode'].every(isValidSparkplugId)).toBe(true);
+    expect(['', 'a/b', 'a+b', 'a#b'].some(isValidSparkplugId)).toBe(false);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterMatches, parsePattern, parseTemplate } from '../../../src/mqtt/topics.js';
+import { filterMatches, parsePattern, parseTemplate } from '../../../src/topics/patterns.js';
 
 describe('parsePattern', () => {
   it('turns captures into + and names them', () => {

@@ -1,5 +1,6 @@
 // Topic patterns with named captures ("plant/+line/+asset/telemetry") and output topic templates
-// ("plant/{line}/{asset}/prediction"). Pure: no MQTT client, no I/O.
+// ("plant/{line}/{asset}/status"). Pure: no MQTT client, no I/O.
+import { DEFAULT_PREDICTION_TOPIC } from './contract.js';
 
 export interface TopicPattern {
   readonly source: string;
@@ -82,17 +83,19 @@ export interface TopicTemplate {
   readonly source: string;
   readonly names: readonly string[];
   readonly render: (values: Readonly<Record<string, string | undefined>>) => string;
+  /** The subscription filter that matches every topic it renders: placeholders become +. */
+  readonly filter: string;
 }
 
 const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
 
 export function parseTemplate(source: string): TopicTemplate {
-  if (source.length === 0) throw new Error('is empty; write a topic such as plant/{line}/{asset}/prediction');
+  if (source.length === 0) throw new Error(`is empty; write a topic such as ${DEFAULT_PREDICTION_TOPIC}`);
   if (/[+#]/.test(source)) throw new Error('contains + or #; a topic to publish to cannot hold wildcards');
   const stripped = source.replace(PLACEHOLDER, '');
   if (/[{}]/.test(stripped)) throw new Error('has a stray { or }; placeholders look like {asset} or {line}');
   const names = [...source.matchAll(PLACEHOLDER)].map((m) => m[1]!);
   const render = (values: Readonly<Record<string, string | undefined>>): string =>
     source.replace(PLACEHOLDER, (_, name: string) => values[name] ?? '');
-  return { source, names, render };
+  return { source, names, render, filter: source.replace(PLACEHOLDER, '+') };
 }
