@@ -1,6 +1,6 @@
 // Drives the demo line in wall time: ticks the simulator at a steady rate and publishes its readings
 // and faults as the contract's telemetry and fault messages. Owns its timer; not the broker or agent.
-import { parseTemplate } from '../mqtt/topics.js';
+import { parseTemplate } from '../topics/patterns.js';
 import { createPacer, systemClock, type Clock } from '../replay/pace.js';
 import { payloadOf } from '../replay/rows.js';
 import { SENSORS, type TickResult } from './simulator.js';
@@ -23,8 +23,8 @@ export interface LineFeedOptions {
   maxTicks?: number;
   /** After each tick's messages were handed to the publisher. */
   onTick?: (result: TickResult, counts: FeedCounts) => void;
-  /** A publish failed (broker gone): the feed keeps ticking; the caller decides whether to stop. */
-  onError?: (error: Error) => void;
+  /** A publish failed (broker gone): counted in `failed`; the feed keeps ticking; the caller decides whether to stop. */
+  onError?: (error: unknown) => void;
   clock?: Clock;
 }
 
@@ -33,6 +33,8 @@ export interface FeedCounts {
   /** Telemetry messages published (each holds one reading per sensor). */
   messages: number;
   faults: number;
+  /** Messages the broker did not take (connection lost). */
+  failed: number;
 }
 
 export interface LineFeed {
@@ -47,15 +49,19 @@ export function startLineFeed(options: LineFeedOptions): LineFeed {
   const fault = parseTemplate(options.faultTopic ?? 'plant/{line}/{asset}/fault');
   const qos = options.qos ?? 1;
   const pacer = createPacer(options.ticksPerSecond, options.clock ?? systemClock, 0);
-  const counts: FeedCounts = { ticks: 0, messages: 0, faults: 0 };
+  const counts: FeedCounts = { ticks: 0, messages: 0, faults: 0, failed: 0 };
   let stopped = false;
   const send = async (topic: string, payload: string): Promise<void> => {
     await options.publisher.ready();
-    options.publisher.publish(topic, payload, qos).catch((error: unknown) => options.onError?.(error as Error));
+    options.publisher.publish(topic, payload, qos).catch((error: unknown) => {
+      counts.failed++;
+      options.onError?.(error);
+    });
   };
   const loop = async (): Promise<void> => {
     while (!stopped && (options.maxTicks === undefined || counts.ticks < options.maxTicks)) {
       await pacer.wait();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may set it while the await is pending
       if (stopped) break;
       const result = options.simulator.tick();
       counts.ticks++;

@@ -1,6 +1,7 @@
 // Validates a POST /v1/predict body: {"asset": "press3"} or {"readings": [{"ts": ..., "temperature": ...}]}.
 // Pure; every refusal says what to send instead.
 import { readTimestamp } from '../ingest/timestamp.js';
+import { errorMessage } from '../error-message.js';
 
 export type PredictRequest =
   | { kind: 'buffered'; asset: string }
@@ -16,7 +17,7 @@ export function parsePredictRequest(body: string): PredictRequest {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new BadRequest(`the body is not JSON (${(error as Error).message}); ${USAGE}`);
+    throw new BadRequest(`the body is not JSON (${errorMessage(error)}); ${USAGE}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BadRequest(`the body must be a JSON object; ${USAGE}`);
   const { asset, line, readings, ...rest } = parsed as Record<string, unknown>;

@@ -2,14 +2,17 @@
 // per `batchSize`), resolving each message's promise only once it is durable. When a write fails
 // (disk full, I/O error) the batch is kept and retried with backoff; past `maxPending` it asks the
 // caller to stop reading from the broker, so memory stays bounded and the broker holds the backlog.
+import { errorCode, errorMessage } from '../error-message.js';
 import type { Logger } from '../log.js';
 import type { Batch, BatchResult, DeadLetterRow, FaultRow, ReadingRow } from '../store/ingest-batch.js';
 
-export interface Entry {
-  readings?: ReadingRow[];
-  fault?: FaultRow;
-  deadLetter?: DeadLetterRow;
-}
+/** One message's contribution to a batch: exactly one of these. */
+export type Entry =
+  | { readonly kind: 'readings'; readonly readings: readonly ReadingRow[] }
+  | { readonly kind: 'fault'; readonly fault: FaultRow }
+  | { readonly kind: 'dead_letter'; readonly deadLetter: DeadLetterRow }
+  /** Understood and nothing to store (a Sparkplug death, say); acknowledged with its batch all the same. */
+  | { readonly kind: 'nothing' };
 
 interface Waiting {
   entry: Entry;
@@ -106,7 +109,7 @@ export class GroupCommit {
       try {
         result = this.options.write(batch);
       } catch (error) {
-        this.onWriteFailed(error as Error);
+        this.onWriteFailed(error);
         return;
       }
       this.queue.splice(0, taken.length);
@@ -117,12 +120,12 @@ export class GroupCommit {
     this.releaseDrainWaiters(false);
   }
 
-  private onWriteFailed(error: Error): void {
+  private onWriteFailed(error: unknown): void {
     const now = Date.now();
     if (this.stalledSince === null) this.stalledSince = now;
     if (now - this.lastStallLog >= STALL_LOG_EVERY_MS) {
       this.lastStallLog = now;
-      const full = /SQLITE_FULL|ENOSPC|disk is full/i.test(`${(error as { code?: string }).code} ${error.message}`);
+      const full = /SQLITE_FULL|ENOSPC|disk is full/i.test(`${errorCode(error)} ${errorMessage(error)}`);
       this.options.log.error(
         { err: error, pending: this.queue.length, diskFull: full },
         full
@@ -152,9 +155,19 @@ export class GroupCommit {
 function toBatch(taken: Waiting[]): Batch {
   const batch: Batch = { readings: [], faults: [], deadLetters: [] };
   for (const { entry } of taken) {
-    if (entry.readings) for (const reading of entry.readings) batch.readings.push(reading);
-    if (entry.fault) batch.faults.push(entry.fault);
-    if (entry.deadLetter) batch.deadLetters.push(entry.deadLetter);
+    switch (entry.kind) {
+      case 'readings':
+        for (const reading of entry.readings) batch.readings.push(reading);
+        break;
+      case 'fault':
+        batch.faults.push(entry.fault);
+        break;
+      case 'dead_letter':
+        batch.deadLetters.push(entry.deadLetter);
+        break;
+      case 'nothing':
+        break;
+    }
   }
   return batch;
 }

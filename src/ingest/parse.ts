@@ -1,44 +1,8 @@
 // Turns one MQTT message into readings, a fault, or a rejection with its reason. Pure: no clock (the
 // caller passes arrival time), no I/O. Cheap checks first, before parsing anything (size, topic).
+import type { Rejection } from './reasons.js';
 import { readTimestamp } from './timestamp.js';
-
-export type RejectReason =
-  | 'too_large'
-  | 'unknown_topic'
-  | 'not_json'
-  | 'not_object'
-  | 'bad_value'
-  | 'too_many_fields'
-  | 'too_many_series'
-  | 'no_readings'
-  | 'bad_timestamp'
-  | 'future_timestamp'
-  | 'too_old'
-  | 'not_sparkplug'
-  | 'sparkplug_no_birth'
-  | 'sparkplug_unknown_alias';
-
-export const REJECT_REASONS: readonly RejectReason[] = [
-  'too_large',
-  'unknown_topic',
-  'not_json',
-  'not_object',
-  'bad_value',
-  'too_many_fields',
-  'too_many_series',
-  'no_readings',
-  'bad_timestamp',
-  'future_timestamp',
-  'too_old',
-  'not_sparkplug',
-  'sparkplug_no_birth',
-  'sparkplug_unknown_alias',
-];
-
-export interface Rejection {
-  reason: RejectReason;
-  detail: string;
-}
+import { errorMessage } from '../error-message.js';
 
 export interface Reading {
   sensor: string;
@@ -129,7 +93,7 @@ function parseObject(payload: Buffer): { object: Record<string, unknown> } | Rej
   try {
     parsed = JSON.parse(payload.toString('utf8'));
   } catch (error) {
-    return { reason: 'not_json', detail: clip((error as Error).message, 120) };
+    return { reason: 'not_json', detail: clip(errorMessage(error), 120) };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return { reason: 'not_object', detail: `the payload is ${describe(parsed)}, not a JSON object` };
@@ -162,8 +126,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'string') return `"${clip(value)}"`;
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'object' ? 'an object' : String(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value === 'object' ? 'an object' : typeof value;
 }
 
 function clip(text: string, max = 40): string {

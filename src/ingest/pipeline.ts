@@ -3,22 +3,20 @@
 // Knows nothing of models or predictions.
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { parsePattern, type TopicPattern } from '../mqtt/topics.js';
 import type { Inbound, Subscription } from '../mqtt/connection.js';
-import type { SparkplugDecoder } from '../sparkplug/decoder.js';
+import type { RebirthRequest, SparkplugDecoder } from '../sparkplug/decoder.js';
 import type { Batch, BatchResult, BatchWriter, ReadingRow } from '../store/ingest-batch.js';
+import { parsePattern, type TopicPattern } from '../topics/patterns.js';
 import { GroupCommit, type Entry } from './group-commit.js';
-import { parseFault, parseTelemetry, type Limits, type RejectReason, type Rejection, type TelemetryFormat } from './parse.js';
+import { parseFault, parseTelemetry, type Limits, type TelemetryFormat } from './parse.js';
+import type { RejectReason, Rejection } from './reasons.js';
 import { RejectionSummary } from './rejection-summary.js';
 
-interface Route {
-  kind: 'telemetry' | 'fault' | 'sparkplug';
-  pattern: TopicPattern;
-  qos: 0 | 1;
-  telemetry?: TelemetryFormat;
-  fault?: Config['faults'][number];
-  fields?: readonly string[] | null;
-}
+/** Where a topic's messages go, by the config entry whose pattern it matches. */
+type Route =
+  | { readonly kind: 'telemetry'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly format: TelemetryFormat }
+  | { readonly kind: 'fault'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly timestamp: string | null }
+  | { readonly kind: 'sparkplug'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly fields: readonly string[] | null; readonly decoder: SparkplugDecoder };
 
 export interface IngestCounters {
   readingsStored: number;
@@ -29,16 +27,22 @@ export interface IngestCounters {
   rejected: Map<RejectReason, number>;
 }
 
+/** The config sections ingest reads: what to subscribe to, its limits, and how old a reading may be. */
+export interface IngestConfig {
+  telemetry: Config['telemetry'];
+  faults: Config['faults'];
+  limits: Config['ingest'];
+  retentionMs: number;
+}
+
 export interface IngestOptions {
-  config: Config;
+  config: IngestConfig;
   log: Logger;
   writer: BatchWriter;
   /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
   commands?: ReadonlyMap<string, () => void>;
   /** Decodes telemetry entries with `format: sparkplug`; required when there are any. */
   sparkplug?: SparkplugDecoder;
-  /** Publishes a Sparkplug rebirth request to an edge node whose data came before its birth. */
-  requestRebirth?: (topic: string, payload: Buffer) => void;
 }
 
 export class Ingest {
@@ -48,29 +52,29 @@ export class Ingest {
   private readonly summary: RejectionSummary;
   private readonly knownSeries: Set<string>;
   private readonly commitListeners = new Set<(batch: Batch) => void>();
+  private readonly rebirthListeners = new Set<(request: RebirthRequest) => void>();
 
   constructor(private readonly options: IngestOptions) {
     const { config, log, writer } = options;
+    const telemetryRoute = (t: Config['telemetry'][number]): Route => {
+      const pattern = parsePattern(t.topic);
+      if (t.format !== 'sparkplug') return { kind: 'telemetry', pattern, qos: t.qos, format: { format: t.format, timestamp: t.timestamp, fields: t.fields } };
+      if (!options.sparkplug) throw new Error('sparkplug telemetry needs a decoder');
+      return { kind: 'sparkplug', pattern, qos: t.qos, fields: t.fields, decoder: options.sparkplug };
+    };
+    // Sparkplug entries last: their catch-all patterns must not shadow a more specific entry.
     this.routes = [
-      ...config.telemetry
-        .filter((t) => t.format !== 'sparkplug')
-        .map((t): Route => {
-          const telemetry: TelemetryFormat = { format: t.format === 'value' ? 'value' : 'json', timestamp: t.timestamp, fields: t.fields };
-          return { kind: 'telemetry', pattern: parsePattern(t.topic), qos: t.qos, telemetry };
-        }),
-      ...config.faults.map((f): Route => ({ kind: 'fault', pattern: parsePattern(f.topic), qos: f.qos, fault: f })),
-      ...config.telemetry
-        .filter((t) => t.format === 'sparkplug')
-        .map((t): Route => ({ kind: 'sparkplug', pattern: parsePattern(t.topic), qos: t.qos, fields: t.fields })),
+      ...config.telemetry.filter((t) => t.format !== 'sparkplug').map(telemetryRoute),
+      ...config.faults.map((f): Route => ({ kind: 'fault', pattern: parsePattern(f.topic), qos: f.qos, timestamp: f.timestamp })),
+      ...config.telemetry.filter((t) => t.format === 'sparkplug').map(telemetryRoute),
     ];
-    if (this.routes.some((r) => r.kind === 'sparkplug') && !options.sparkplug) throw new Error('sparkplug telemetry needs a decoder');
     this.knownSeries = new Set(writer.listSeries().map((s) => seriesKey(s.asset, s.sensor)));
     this.summary = new RejectionSummary(log);
     this.commit = new GroupCommit({
       write: (batch) => writer.writeBatch(batch),
       onCommitted: (batch, result) => this.committed(batch, result),
-      batchSize: config.ingest.batch_size,
-      maxPending: config.ingest.max_pending,
+      batchSize: config.limits.batch_size,
+      maxPending: config.limits.max_pending,
       log,
     });
   }
@@ -92,6 +96,12 @@ export class Ingest {
   onCommit(listener: (batch: Batch) => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** Calls `listener` with each rebirth request for a Sparkplug edge node whose data came before its birth. */
+  onRebirthRequest(listener: (request: RebirthRequest) => void): () => void {
+    this.rebirthListeners.add(listener);
+    return () => this.rebirthListeners.delete(listener);
   }
 
   backpressure(): Promise<void> | null {
@@ -123,38 +133,41 @@ export class Ingest {
   private toEntry(message: Inbound): Entry {
     const { config } = this.options;
     const limits: Limits = {
-      maxPayload: config.ingest.max_payload,
-      maxFields: config.ingest.max_fields,
-      latestTs: message.receivedAt + config.ingest.max_future,
-      earliestTs: message.receivedAt - config.storage.retention,
+      maxPayload: config.limits.max_payload,
+      maxFields: config.limits.max_fields,
+      latestTs: message.receivedAt + config.limits.max_future,
+      earliestTs: message.receivedAt - config.retentionMs,
     };
     const routed = this.route(message.topic);
     if (!routed) return this.reject(message, { reason: 'unknown_topic', detail: 'the topic matches no telemetry or fault pattern' });
     const { route, captures } = routed;
-    if (route.kind === 'sparkplug') return this.sparkplugEntry(message, limits, route.fields ?? null);
-    const asset = captures.asset!;
-    const line = captures.line ?? null;
-    if (route.kind === 'fault') {
-      const fault = parseFault(message.payload, route.fault!.timestamp, message.receivedAt, limits);
-      if ('reason' in fault) return this.reject(message, fault);
-      return { fault: { asset, line, ts: fault.ts, fields: fault.fields } };
+    switch (route.kind) {
+      case 'sparkplug':
+        return this.sparkplugEntry(message, limits, route.decoder, route.fields);
+      case 'fault': {
+        const fault = parseFault(message.payload, route.timestamp, message.receivedAt, limits);
+        if ('reason' in fault) return this.reject(message, fault);
+        return { kind: 'fault', fault: { asset: captures.asset, line: captures.line, ts: fault.ts, fields: fault.fields } };
+      }
+      case 'telemetry': {
+        const parsed = parseTelemetry(message.payload, captures.all, route.format, message.receivedAt, limits);
+        if ('reason' in parsed) return this.reject(message, parsed);
+        return this.readingsEntry(message, parsed.readings.map((r) => ({ asset: captures.asset, line: captures.line, sensor: r.sensor, ts: r.ts, value: r.value })));
+      }
     }
-    const parsed = parseTelemetry(message.payload, captures, route.telemetry!, message.receivedAt, limits);
-    if (!('readings' in parsed)) return this.reject(message, parsed);
-    return this.readingsEntry(message, parsed.readings.map((r) => ({ asset, line, sensor: r.sensor, ts: r.ts, value: r.value })));
   }
 
-  private sparkplugEntry(message: Inbound, limits: Limits, fields: readonly string[] | null): Entry {
-    const result = this.options.sparkplug!.decode(message.topic, message.payload, message.receivedAt, limits, fields);
-    if (result.kind !== 'ignored' && result.rebirth) this.options.requestRebirth?.(result.rebirth.topic, result.rebirth.payload);
-    if (result.kind === 'rejected') return this.reject(message, result.rejection as Rejection);
-    if (result.kind === 'ignored') return {};
+  private sparkplugEntry(message: Inbound, limits: Limits, decoder: SparkplugDecoder, fields: readonly string[] | null): Entry {
+    const result = decoder.decode(message.topic, message.payload, message.receivedAt, limits, fields);
+    if (result.kind === 'ignored') return { kind: 'nothing' };
+    if (result.rebirth) for (const listener of this.rebirthListeners) listener(result.rebirth);
+    if (result.kind === 'rejected') return this.reject(message, result.rejection);
     return this.readingsEntry(message, result.readings);
   }
 
   /** Applies the series limit: a message that would create series beyond it is rejected whole. */
   private readingsEntry(message: Inbound, readings: ReadingRow[]): Entry {
-    const { max_series: limit } = this.options.config.ingest;
+    const { max_series: limit } = this.options.config.limits;
     const unknown = readings.filter((r) => !this.knownSeries.has(seriesKey(r.asset, r.sensor)));
     if (this.knownSeries.size + unknown.length > limit) {
       return this.reject(message, {
@@ -163,14 +176,16 @@ export class Ingest {
       });
     }
     for (const r of unknown) this.knownSeries.add(seriesKey(r.asset, r.sensor));
-    return { readings };
+    return { kind: 'readings', readings };
   }
 
-  private route(topic: string): { route: Route; captures: Record<string, string> } | null {
+  private route(topic: string): { route: Route; captures: Captures } | null {
     for (const route of this.routes) {
-      const captures = route.pattern.match(topic);
+      const all = route.pattern.match(topic);
+      if (all === null) continue;
       // Sparkplug names the asset inside the topic's device level, not by a capture.
-      if (captures && (captures.asset || route.kind === 'sparkplug')) return { route, captures };
+      const asset = all.asset ?? (route.kind === 'sparkplug' ? '' : undefined);
+      if (asset !== undefined) return { route, captures: { asset, line: all.line ?? null, all } };
     }
     return null;
   }
@@ -178,6 +193,7 @@ export class Ingest {
   private reject(message: Inbound, rejection: Rejection): Entry {
     this.summary.add(message.topic, rejection);
     return {
+      kind: 'dead_letter',
       deadLetter: {
         receivedAt: message.receivedAt,
         topic: message.topic,
@@ -194,12 +210,16 @@ export class Ingest {
     if (batch.readings.length > 0) c.lastReadingAt = Date.now();
     c.duplicates += result.duplicates;
     c.faultsStored += result.faults;
-    for (const d of batch.deadLetters) {
-      const reason = d.reason as RejectReason;
-      c.rejected.set(reason, (c.rejected.get(reason) ?? 0) + 1);
-    }
+    for (const { reason } of batch.deadLetters) c.rejected.set(reason, (c.rejected.get(reason) ?? 0) + 1);
     for (const listener of this.commitListeners) listener(batch);
   }
+}
+
+/** The asset (and line) a topic names; `all` holds every capture, for +sensor. */
+interface Captures {
+  readonly asset: string;
+  readonly line: string | null;
+  readonly all: Readonly<Record<string, string>>;
 }
 
 function seriesKey(asset: string, sensor: string): string {

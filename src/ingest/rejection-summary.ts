@@ -1,7 +1,7 @@
 // Summarises rejected messages in the log once a minute (counts by reason and a few examples), so a
 // device sending garbage cannot turn into a flood of log lines.
 import type { Logger } from '../log.js';
-import type { Rejection } from './parse.js';
+import type { Rejection } from './reasons.js';
 
 const SUMMARY_EVERY_MS = 60_000;
 const EXAMPLES = 3;

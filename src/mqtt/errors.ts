@@ -1,4 +1,5 @@
 // Names the cause of a broker connection failure in words a technician can act on. Pure.
+import { errorCode } from '../error-message.js';
 
 const TLS_UNTRUSTED = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -30,7 +31,7 @@ const REFUSED: Record<number, string> = {
 };
 
 export function describeConnectError(error: Error, url: string): string {
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   if (typeof code === 'number') return REFUSED[code] ?? `the broker refused the connection (reason code ${code})`;
   let host = url;
   let hostname = url;

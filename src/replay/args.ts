@@ -43,7 +43,7 @@ export function parseReplayArgs(values: Values, positionals: readonly string[], 
 }
 
 function parse(values: Values, positionals: readonly string[], env: Readonly<Record<string, string | undefined>>, wallNow: number): ReplayArgs {
-  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name]) : undefined);
   if (positionals.length === 0) throw new Usage('name the file to replay: faultline replay FILE.csv --url URL');
   if (positionals.length > 1) throw new Usage(`one file at a time (got ${positionals.join(', ')})`);
   const url = text('url');

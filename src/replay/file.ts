@@ -5,6 +5,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { isBlank } from './csv.js';
 import type { NumberedLine } from './replay.js';
+import { errorCode, errorMessage } from '../error-message.js';
 
 /** The file's lines; CRLF and LF endings both work (crlfDelay: Infinity). */
 export async function* fileLines(path: string): AsyncGenerator<NumberedLine> {
@@ -32,9 +33,9 @@ export async function unreadable(path: string): Promise<string | null> {
     await access(path, constants.R_OK);
     return null;
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = errorCode(error);
     if (code === 'ENOENT') return `${path} does not exist`;
     if (code === 'EACCES') return `${path} is not readable by this user`;
-    return `cannot read ${path}: ${(error as Error).message}`;
+    return `cannot read ${path}: ${errorMessage(error)}`;
   }
 }

@@ -1,10 +1,11 @@
 // Replaying a delimited file as MQTT telemetry: plan the columns from the first line, then publish
 // one message per row (and, with faultAtEnd, a fault after each asset's last row). File, broker and
 // clock come in as arguments; this module never opens a file or a connection itself.
-import { parseTemplate, type TopicTemplate } from '../mqtt/topics.js';
+import { parseTemplate, type TopicTemplate } from '../topics/patterns.js';
 import { detectSeparator, isBlank, splitFields, type Separator } from './csv.js';
 import { createPacer, type Clock } from './pace.js';
 import { payloadOf, planColumns, readRow, type ColumnOptions, type ColumnPlan, type Row } from './rows.js';
+import { errorMessage } from '../error-message.js';
 
 /** Column options without placeholders: those come from the topic templates. */
 export interface ReplaySettings extends Omit<ColumnOptions, 'placeholders'> {
@@ -102,12 +103,12 @@ export function planReplay(settings: ReplaySettings, firstLine: string | null): 
   try {
     topic = parseTemplate(settings.topic);
   } catch (error) {
-    return { problem: `--topic "${settings.topic}" ${(error as Error).message}` };
+    return { problem: `--topic "${settings.topic}" ${errorMessage(error)}` };
   }
   try {
     faultTopic = parseTemplate(settings.faultTopic);
   } catch (error) {
-    return { problem: `--fault-topic "${settings.faultTopic}" ${(error as Error).message}` };
+    return { problem: `--fault-topic "${settings.faultTopic}" ${errorMessage(error)}` };
   }
   if (firstLine === null) return { problem: 'the file is empty' };
   const separator = settings.separator ?? detectSeparator(firstLine);
@@ -165,7 +166,7 @@ export async function replay(plan: ReplayPlan, deps: ReplayDeps): Promise<Replay
     // Not awaited: up to the publisher's inflight limit are outstanding at once.
     const settled = deps.publisher.publish(topic, payload, settings.qos).then(
       () => void summary.acknowledged++,
-      (error: unknown) => void (summary.failure ??= (error as Error).message),
+      (error: unknown) => void (summary.failure ??= errorMessage(error)),
     );
     outstanding.add(settled);
     void settled.then(() => outstanding.delete(settled));

@@ -147,7 +147,7 @@ export function readTs(text: string, unit: TsUnit, origin: number | null): { ts:
 /** A label fills one topic level: it must be non-empty and hold no /, + or #. */
 export function labelProblem(name: string, value: string): string | null {
   if (value === '') return `${name} is empty`;
-  if (/[/+#\u0000]/.test(value)) return `${name} ${quote(value)} cannot be a topic level (it holds /, + or #)`;
+  if (/[/+#]/.test(value) || value.includes('\u0000')) return `${name} ${quote(value)} cannot be a topic level (it holds /, + or #)`;
   return null;
 }
 

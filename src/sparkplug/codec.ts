@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { errorMessage } from '../error-message.js';
 
 /** Sparkplug B datatypes [Sparkplug 3.0 §6.4.16]. */
 export const DataType = {
@@ -97,9 +98,9 @@ export function createCodec(protoFile: string = findProtoFile()): SparkplugCodec
       let object: WirePayload;
       try {
         const message = payloadType.decode(bytes);
-        object = payloadType.toObject(message, { longs: String, enums: Number, bytes: Array, defaults: false, oneofs: false }) as WirePayload;
+        object = payloadType.toObject(message, { longs: String, enums: Number, bytes: Array, defaults: false, oneofs: false });
       } catch (error) {
-        throw new PayloadError(`not a Sparkplug B payload: ${(error as Error).message}`);
+        throw new PayloadError(`not a Sparkplug B payload: ${errorMessage(error)}`);
       }
       return fromWire(object);
     },

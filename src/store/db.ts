@@ -4,6 +4,7 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { errorCode, errorMessage } from '../error-message.js';
 
 export type Db = Database.Database;
 export type Statement<P extends unknown[] = unknown[], R = unknown> = Database.Statement<P, R>;
@@ -33,7 +34,7 @@ export function openDatabase(path: string, options: OpenOptions): Db {
   try {
     db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });
   } catch (error) {
-    throw new StoreError(`cannot open the buffer ${path}: ${(error as Error).message}`);
+    throw new StoreError(`cannot open the buffer ${path}: ${errorMessage(error)}`);
   }
   try {
     checkIdentity(db, path);
@@ -50,7 +51,7 @@ export function openDatabase(path: string, options: OpenOptions): Db {
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
-    throw new StoreError(describeOpenFailure(path, error as Error));
+    throw new StoreError(describeOpenFailure(path, error));
   }
 }
 
@@ -60,8 +61,8 @@ function createPrivateFile(path: string): void {
   try {
     closeSync(openSync(path, 'wx', 0o600));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new StoreError(`cannot create the buffer ${path}: ${(error as Error).message}`);
+    if (errorCode(error) !== 'EEXIST') {
+      throw new StoreError(`cannot create the buffer ${path}: ${errorMessage(error)}`);
     }
   }
 }
@@ -96,10 +97,10 @@ function migrate(db: Db, path: string): void {
   }
 }
 
-function describeOpenFailure(path: string, error: Error): string {
-  const code = (error as { code?: string }).code ?? '';
+function describeOpenFailure(path: string, error: unknown): string {
+  const code = String(errorCode(error) ?? '');
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     return `${path} is damaged or not a database (${code}); faultline leaves it untouched. Move it aside to start an empty buffer, or restore a backup`;
   }
-  return `cannot open the buffer ${path}: ${error.message}`;
+  return `cannot open the buffer ${path}: ${errorMessage(error)}`;
 }

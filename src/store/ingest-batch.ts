@@ -1,5 +1,6 @@
 // Writes one ingest batch (readings, faults, dead letters, counters) in a single transaction, so a
 // batch is durable as a whole or not at all. Knows tables and ids; knows nothing of MQTT.
+import type { RejectReason } from '../ingest/reasons.js';
 import type { Db, Statement } from './db.js';
 
 export interface ReadingRow {
@@ -20,7 +21,7 @@ export interface FaultRow {
 export interface DeadLetterRow {
   receivedAt: number;
   topic: string;
-  reason: string;
+  reason: RejectReason;
   detail: string;
   payload: Buffer;
 }

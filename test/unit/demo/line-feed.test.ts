@@ -19,7 +19,7 @@ describe('startLineFeed', () => {
     const telemetry = publisher.sent.filter((m) => m.topic.endsWith('/telemetry'));
     const faults = publisher.sent.filter((m) => m.topic.endsWith('/fault'));
     expect(telemetry).toHaveLength(150 * 6);
-    expect(feed.counts).toEqual({ ticks: 150, messages: 900, faults: faults.length });
+    expect(feed.counts).toEqual({ ticks: 150, messages: 900, failed: 0, faults: faults.length });
     expect(faults.length).toBeGreaterThan(3);
     expect(new Set(telemetry.map((m) => m.topic))).toEqual(new Set(simulator.assets.map((a) => `plant/line1/${a}/telemetry`)));
     expect(Object.keys(JSON.parse(telemetry[0]!.payload))).toEqual(['ts', 'temperature', 'vibration', 'current']);
@@ -52,7 +52,7 @@ describe('startLineFeed', () => {
       telemetryTopic: 'demo/{asset}/t',
       qos: 0,
       clock,
-      onError: (e) => errors.push(e.message),
+      onError: (e) => errors.push(e instanceof Error ? e.message : String(e)),
       onTick: (_, counts) => {
         if (counts.ticks === 10) void feed.stop();
       },

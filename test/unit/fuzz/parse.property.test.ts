@@ -3,7 +3,8 @@
 // payloads come out exactly as sent. Fixed seed in CI; FUZZ_SEED and FUZZ_RUNS explore further.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REJECT_REASONS, parseFault, parseTelemetry, type Limits, type TelemetryFormat } from '../../../src/ingest/parse.js';
+import { parseFault, parseTelemetry, type Limits, type TelemetryFormat } from '../../../src/ingest/parse.js';
+import { REJECT_REASONS } from '../../../src/ingest/reasons.js';
 import { readTimestamp } from '../../../src/ingest/timestamp.js';
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 7_2026);

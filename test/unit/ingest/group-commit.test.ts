@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { GroupCommit, ShutdownError } from '../../../src/ingest/group-commit.js';
+import { GroupCommit, ShutdownError, type Entry } from '../../../src/ingest/group-commit.js';
 import { createLogger } from '../../../src/log.js';
 import type { Batch, BatchResult } from '../../../src/store/ingest-batch.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 const silent = createLogger('fatal');
-const reading = (ts: number) => ({ readings: [{ asset: 'a', line: null, sensor: 's', ts, value: ts }] });
+const reading = (ts: number): Entry => ({ kind: 'readings', readings: [{ asset: 'a', line: null, sensor: 's', ts, value: ts }] });
 
 function setup(options: { batchSize?: number; maxPending?: number; fail?: () => boolean } = {}) {
   const writes: Batch[] = [];
@@ -47,8 +47,8 @@ describe('GroupCommit', () => {
     const { commit, writes } = setup();
     await Promise.all([
       commit.add(reading(1)),
-      commit.add({ fault: { asset: 'a', line: null, ts: 2, fields: {} } }),
-      commit.add({ deadLetter: { receivedAt: 3, topic: 't', reason: 'not_json', detail: 'x', payload: Buffer.from('x') } }),
+      commit.add({ kind: 'fault', fault: { asset: 'a', line: null, ts: 2, fields: {} } }),
+      commit.add({ kind: 'dead_letter', deadLetter: { receivedAt: 3, topic: 't', reason: 'not_json', detail: 'x', payload: Buffer.from('x') } }),
     ]);
     expect(writes).toHaveLength(1);
     expect([writes[0]!.readings.length, writes[0]!.faults.length, writes[0]!.deadLetters.length]).toEqual([1, 1, 1]);
