@@ -85,7 +85,7 @@ function findKey(node: SchemaDoc, key: string, path: string[]): string | null {
 
 function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
   const small = issue.code === 'too_small';
-  const bound = small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum;
+  const bound = small ? (issue).minimum : (issue).maximum;
   if (issue.origin === 'array') return small ? `needs at least ${bound} entries` : `takes at most ${bound} entries`;
   if (issue.origin === 'string') return small ? 'must not be empty' : `must be at most ${bound} characters`;
   const inclusive = issue.inclusive !== false;
@@ -108,5 +108,6 @@ function show(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a section';
   if (typeof value === 'string') return `"${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return typeof value;
 }

@@ -17,7 +17,7 @@ export function renderConfig(config: Config): string {
 }
 
 function displayNode(value: unknown, doc: SchemaDoc | undefined): unknown {
-  if (value === null || value === undefined) return value ?? null;
+  if (value === null || value === undefined) return null;
   if (doc?.unit === 'secret') return MASK;
   if (Array.isArray(value)) return value.map((item) => displayNode(item, doc?.items));
   if (typeof value === 'object') {

@@ -1,10 +1,12 @@
 // The one definition of faultline's config: every key's shape, default, unit and meaning.
-// Validation of single values lives here; cross-key rules live in rules.ts; YAML and positions in load.ts.
-import { existsSync, statSync } from 'node:fs';
+// Validation of single values lives here, pure; cross-key rules live in rules.ts, YAML and positions in
+// parse.ts, and the files a config names are checked in files.ts.
 import { z } from 'zod';
-import { parsePattern, parseTemplate } from '../mqtt/topics.js';
-import { cronProblem } from '../train/schedule.js';
+import { DEFAULT_PREDICTION_TOPIC } from '../topics/contract.js';
+import { parsePattern, parseTemplate } from '../topics/patterns.js';
+import { cronProblem } from '../schedule/cron.js';
 import { DURATION_HINT, SIZE_HINT, parseDuration, parseSize } from './units.js';
+import { errorMessage } from '../error-message.js';
 
 export type Unit = 'duration' | 'size' | 'path' | 'secret';
 
@@ -26,21 +28,8 @@ const withUnit = (unit: 'duration' | 'size', parse: (text: string) => number | n
 const duration = withUnit('duration', parseDuration, DURATION_HINT);
 const size = withUnit('size', parseSize, SIZE_HINT);
 
-/** A path to a file that must exist and be a readable regular file when set. */
-const existingFile = (description: string) =>
-  z
-    .string()
-    .check((ctx) => {
-      const path = ctx.value;
-      if (!existsSync(path)) {
-        ctx.issues.push({ code: 'custom', input: path, message: `file "${path}" does not exist; create it or fix the path` });
-      } else if (!statSync(path).isFile()) {
-        ctx.issues.push({ code: 'custom', input: path, message: `"${path}" is not a file` });
-      }
-    })
-    .nullable()
-    .default(null)
-    .meta({ description, unit: 'path' });
+/** A path to a file; files.ts checks that it exists and can be read. */
+const filePath = (description: string) => z.string().min(1).nullable().default(null).meta({ description, unit: 'path' });
 
 const fromCheck =
   (check: (value: string) => unknown) =>
@@ -48,7 +37,7 @@ const fromCheck =
     try {
       check(ctx.value);
     } catch (error) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, message: (error as Error).message });
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: errorMessage(error) });
     }
   };
 
@@ -66,7 +55,7 @@ const agent = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _ (it names MQTT topics and the client id)')
       .default('gateway-01')
-      .meta({ description: 'Names this gateway: the status topics faultline/<id>/... and the MQTT client id.' }),
+      .meta({ description: 'Names this gateway: its status and model topics and the MQTT client id.' }),
   })
   .prefault({});
 
@@ -75,12 +64,7 @@ const mqtt = z
     url: z
       .string()
       .check((ctx) => {
-        let url: URL | null = null;
-        try {
-          url = new URL(ctx.value);
-        } catch {
-          url = null;
-        }
+        const url = URL.canParse(ctx.value) ? new URL(ctx.value) : null;
         if (!url || (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') || url.hostname === '') {
           ctx.issues.push({
             code: 'custom',
@@ -110,10 +94,10 @@ const mqtt = z
         description: 'Inline password. Prefer password_file or FAULTLINE_MQTT_PASSWORD: a password in this file draws a warning.',
         unit: 'secret',
       }),
-    password_file: existingFile('File whose first line is the broker password (mode 0600, owned by faultline).'),
-    ca: existingFile('PEM file of the CA that signed the broker certificate (pins it instead of the system CAs).'),
-    cert: existingFile('PEM client certificate, for brokers that require client certificates.'),
-    key: existingFile('PEM private key of the client certificate.'),
+    password_file: filePath('File whose first line is the broker password (mode 0600, owned by faultline).'),
+    ca: filePath('PEM file of the CA that signed the broker certificate (pins it instead of the system CAs).'),
+    cert: filePath('PEM client certificate, for brokers that require client certificates.'),
+    key: filePath('PEM private key of the client certificate.'),
     keepalive: duration('30s', 'How often the broker expects to hear from us; a silent connection is dropped after 1.5 times this.'),
     connect_timeout: duration('10s', 'How long one connection attempt may take.'),
     reconnect_min: duration('1s', 'First wait before reconnecting after the broker goes away; doubles on each failure.'),
@@ -287,7 +271,7 @@ const predictions = z
     topic: z
       .string()
       .check(fromCheck(parseTemplate))
-      .default('plant/{line}/{asset}/prediction')
+      .default(DEFAULT_PREDICTION_TOPIC)
       .meta({ description: 'Where each asset’s prediction goes; {name} is filled from the telemetry topic captures.' }),
     qos: qos('QoS of predictions: 1 (delivered at least once) or 0.'),
     min_interval: duration('1s', 'At most one prediction per asset per this much event time.'),
@@ -380,5 +364,6 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.output<typeof configSchema>;
+export type MqttConfig = Config['mqtt'];
 export type TelemetryConfig = Config['telemetry'][number];
 export type FaultConfig = Config['faults'][number];

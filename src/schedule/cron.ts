@@ -1,5 +1,5 @@
-// The retrain schedule: the only importer of node-cron. Validates cron expressions for the config
-// loader and runs the scheduled callback; knows nothing of what training does.
+// Cron schedules: the only importer of node-cron. Checks an expression for the config (pure) and runs
+// a callback on a schedule; knows nothing of what the callback does (today: the retrain).
 import cron from 'node-cron';
 
 const CRON_HINT = 'write 5 fields (minute hour day month weekday) or 6 with seconds first, e.g. "0 */6 * * *" for every 6 hours';

@@ -23,11 +23,16 @@ describeWithMosquitto('hardening: secrets', () => {
     const dir = await tempDir('inline-password');
     const configPath = writeConfig(dir, hardeningConfig(broker.url, { mqtt: { username: 'faultline', password } }));
     chmodSync(configPath, 0o640);
+    // The warning points at the password's own line and column (after "password: ").
+    const lines = readFileSync(configPath, 'utf8').split('\n');
+    const line = lines.findIndex((l) => /^\s*password:/.test(l));
+    const col = (lines[line] ?? '').indexOf('password:') + 'password: '.length + 1;
     const agent = startAgent(configPath);
     const warning = await agent.waitForLog((l) => l.msg === 'config warning', 10_000, "'config warning'");
+    expect(line).toBeGreaterThan(0);
     expect(warning).toMatchObject({
       level: 'warn',
-      problem: `${configPath}:1:1 mqtt.password: is inline in a file that others can read (mode 640); move it to mqtt.password_file or run chmod 600 ${configPath}`,
+      problem: `${configPath}:${line + 1}:${col} mqtt.password: is inline in a file that others can read (mode 640); move it to mqtt.password_file or run chmod 600 ${configPath}`,
     });
     await subscribed(agent); // the inline password works; it is only a warning
     expect((await agent.stop()).code).toBe(0);

@@ -55,9 +55,32 @@ describe('problems name file, line, column and key', () => {
   });
 
   it('suggests the closest allowed value', () => {
-    expect(problems('telemetry:\n  - topic: a/+asset\n    format: jsn\n')[0]).toBe(
+    expect(problems('telemetry:\n  - topic: a/+asset\n    format: jsn\npredictions:\n  topic: p/{asset}\n')).toEqual([
       'f.yaml:3:13 telemetry[0].format: must be one of json, value, sparkplug (got "jsn"); did you mean "json"?',
-    );
+    ]);
+  });
+
+  it('lists schema and cross-key problems of one file in one run', () => {
+    const text = [
+      'mqtt:',
+      '  url: http://x', // schema
+      '  reconnect_min: 2m', // cross-key: longer than reconnect_max
+      '  reconnect_max: 1m',
+      'telemetry:',
+      '  - topic: a/+line/+asset',
+      '    qos: 2', // schema
+      'predictions:',
+      '  levels: { warning: 0.9, alarm: 0.8 }', // cross-key: warning not below alarm
+      'model:',
+      '  window: soon', // schema
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'f.yaml:2:8 mqtt.url: "http://x" is not an MQTT broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS',
+      'f.yaml:3:18 mqtt.reconnect_min: is longer than mqtt.reconnect_max; the first wait must not exceed the cap',
+      'f.yaml:7:10 telemetry[0].qos: must be 0 or 1 (got 2); the default is 1',
+      'f.yaml:9:22 predictions.levels.warning: (0.9) must be below alarm (0.8)',
+      'f.yaml:11:11 model.window: "soon" is not a duration; write a number and a unit: 500ms, 30s, 10m, 2h or 7d',
+    ]);
   });
 
   it('reports a missing required key at its list entry', () => {
@@ -177,7 +200,7 @@ describe('passwords', () => {
     writeFileSync(file, 'mqtt:\n  username: u\n  password: hunter2\n');
     chmodSync(file, 0o644);
     expect(loadConfig(file, {}).warnings.map(formatProblem)).toEqual([
-      `${file}:1:1 mqtt.password: is inline in a file that others can read (mode 644); move it to mqtt.password_file or run chmod 600 ${file}`,
+      `${file}:3:13 mqtt.password: is inline in a file that others can read (mode 644); move it to mqtt.password_file or run chmod 600 ${file}`,
     ]);
     chmodSync(file, 0o600);
     expect(loadConfig(file, {}).warnings).toEqual([]);

@@ -73,7 +73,7 @@ const arbMutated: fc.Arbitrary<string> = fc
       else if (kind === 'swap') [lines[i], lines[j]] = [lines[j] ?? '', line];
       else if (kind === 'indent') lines[i] = ` ${line}`;
       else if (kind === 'dedent') lines[i] = line.replace(/^ /, '');
-      else if (kind === 'value') lines[i] = line.replace(/:\s.*$/, `: ${JSON.stringify(scalar) ?? ''}`);
+      else if (kind === 'value') lines[i] = line.replace(/:\s.*$/, `: ${String(JSON.stringify(scalar))}`);
       else lines[i] = line.slice(0, b % (line.length + 1)) + token + line.slice(b % (line.length + 1));
       if (lines.length === 0) lines.push('');
     }
@@ -165,7 +165,7 @@ describe('fuzz: parseConfig', () => {
   // Found by the properties above: yaml's toJS threw a ReferenceError (check-config exited 1 with a
   // stack trace), and yaml's LineCounter lost line breaks while recovering from a syntax error.
   it('reports an alias without an anchor, and an alias bomb, as config problems at the alias', () => {
-    const problems = (text: string) => ((load(text, {}) as { error: ConfigError }).error.problems ?? []).map((p) => `${'line' in p.at ? `${p.at.line}:${p.at.col}` : ''} ${p.key}`);
+    const problems = (text: string) => ((load(text, {}) as { error: ConfigError }).error.problems).map((p) => `${'line' in p.at ? `${p.at.line}:${p.at.col}` : ''} ${p.key}`);
     expect(problems('agent:\n  id: gw\nmqtt:\n  url: *broker\n')).toEqual(['4:8 mqtt.url']);
     const bomb = ['a: &a [x,x,x,x,x,x,x,x,x,x]', 'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]', 'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]', 'd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]'].join('\n');
     expect(problems(bomb)).toEqual(['2:8 b']);
@@ -177,7 +177,7 @@ describe('fuzz: parseConfig', () => {
   it('accepts the documented example unchanged, and refuses a sensor listed twice or the timestamp listed as a sensor', () => {
     expect(load(EXAMPLE, {}).ok).toBe(true);
     const fields = (list: string) => `telemetry:\n  - topic: plant/+line/+asset/telemetry\n    fields: ${list}\n`;
-    const problems = (text: string) => ((load(text, {}) as { error: ConfigError }).error.problems ?? []).map((p) => `${'line' in p.at ? `${p.at.line}:${p.at.col}` : ''} ${p.key}: ${p.message}`);
+    const problems = (text: string) => ((load(text, {}) as { error: ConfigError }).error.problems).map((p) => `${'line' in p.at ? `${p.at.line}:${p.at.col}` : ''} ${p.key}: ${p.message}`);
     expect(problems(fields('[a, b, a]'))).toEqual(['3:20 telemetry[0].fields[2]: lists "a" a second time; list each sensor once']);
     expect(problems(fields('[ts, a]'))).toEqual(['3:14 telemetry[0].fields[0]: "ts" is the timestamp field (timestamp: ts), not a sensor; remove it from fields']);
   });
