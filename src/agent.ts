@@ -1,21 +1,28 @@
-// The lifecycle owner and the only module that knows every part: builds them from the config,
-// starts them in phases, stops them in reverse order, and applies a reloaded config.
+// The lifecycle owner: starts the phases in order, each with the parts the earlier ones made, stops
+// them in reverse order, and applies a reloaded config by restarting from the first phase it touches.
 import { EventEmitter } from 'node:events';
 import type { LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import type { Logger } from './log.js';
 import { Metrics } from './http/metrics.js';
-import { PHASES, metricsSnapshot, type Part, type Phase, type Runtime } from './phases.js';
+import type { AnyPhase, Started } from './lifecycle.js';
+import type { Logger } from './log.js';
+import { PHASES, type AgentEvents, type AgentParts, type Base } from './phases/index.js';
+import type { TrainResult } from './train/trainer.js';
 
-export type { Runtime } from './phases.js';
+export type { AgentEvents } from './phases/index.js';
 
-/**
- * Events: 'training' (reason) when a retrain starts, 'trained' (TrainResult) after it, 'prediction'
- * (AssetPrediction), 'model' (StoredModel, when a new champion starts serving). The demo listens.
- */
-export class Agent extends EventEmitter {
-  private readonly runtime: Runtime;
-  private readonly started: Array<{ phase: Phase; part: Part }> = [];
+interface Running {
+  readonly phase: AnyPhase;
+  readonly started: Started<object>;
+  /** What the next phase may take: everything before this phase, and this phase's parts. */
+  readonly after: Base & Partial<AgentParts>;
+}
+
+/** Emits the AgentEvents (base.ts) as they happen; the demo and the benchmarks listen. */
+export class Agent extends EventEmitter<AgentEvents> {
+  private readonly running: Running[] = [];
+  private readonly metrics = new Metrics();
+  private config: Config;
   private file: string;
 
   constructor(
@@ -23,23 +30,13 @@ export class Agent extends EventEmitter {
     private readonly log: Logger,
   ) {
     super();
-    const runtime: Runtime = { config: loaded.config, log, events: this, metrics: new Metrics(() => metricsSnapshot(runtime)) };
-    this.runtime = runtime;
+    this.config = loaded.config;
     this.file = loaded.file;
-  }
-
-  get config(): Config {
-    return this.runtime.config;
-  }
-
-  /** The parts, for the HTTP endpoints, the demo and tests; absent while stopped. */
-  get parts(): Readonly<Runtime> {
-    return this.runtime;
   }
 
   async start(): Promise<void> {
     await this.startFrom(0);
-    this.log.info({ config: this.file, phases: this.started.map((s) => s.phase.name) }, 'agent started');
+    this.log.info({ config: this.file, phases: this.running.map((r) => r.phase.name) }, 'agent started');
   }
 
   async stop(): Promise<void> {
@@ -47,9 +44,9 @@ export class Agent extends EventEmitter {
     this.log.info('agent stopped');
   }
 
-  /** Retrains now (as the retrain command does); resolves with the result. */
-  retrain(): Promise<unknown> {
-    const retrain = this.runtime.retrain;
+  /** Retrains now, as the retrain command does. */
+  retrain(): Promise<TrainResult> {
+    const retrain = this.running.at(-1)?.after.retrain;
     if (!retrain) return Promise.reject(new Error('the agent is not running'));
     return retrain('command');
   }
@@ -59,42 +56,44 @@ export class Agent extends EventEmitter {
    * everything after it. If the new config fails to start, the old one is started again.
    */
   async reload(next: LoadedConfig): Promise<void> {
-    const previous = this.runtime.config;
+    const previous = this.config;
     const changed = changedSections(previous, next.config);
     this.log.level = next.config.log.level;
-    const from = this.started.findIndex(({ phase }) => phase.sections.some((s) => changed.has(s)));
     this.file = next.file;
+    this.config = next.config;
+    const from = this.running.findIndex(({ phase }) => phase.sections.some((s) => changed.has(s)));
     if (from < 0) {
-      this.runtime.config = next.config;
       this.log.info({ changed: [...changed] }, 'config reloaded; no part needed a restart');
       return;
     }
     await this.stopDownTo(from);
-    this.runtime.config = next.config;
     try {
       await this.startFrom(from);
       this.log.info({ changed: [...changed], restarted: PHASES.slice(from).map((p) => p.name) }, 'config reloaded');
     } catch (error) {
       this.log.error({ err: error }, 'new config failed to start; going back to the previous config');
       await this.stopDownTo(from);
-      this.runtime.config = previous;
+      this.config = previous;
       await this.startFrom(from);
       throw error;
     }
   }
 
   private async startFrom(index: number): Promise<void> {
+    // Earlier phases keep running with the parts they made; the new config reaches the restarted ones.
+    let available: Running['after'] = { ...(this.running[index - 1]?.after ?? { log: this.log, events: this, metrics: this.metrics }), config: this.config };
     for (const phase of PHASES.slice(index)) {
-      const part = await phase.start(this.runtime);
-      this.started.push({ phase, part });
+      // The chain in phases/index.ts has checked that `available` holds what this phase takes.
+      const started = await phase.start(available as never);
+      available = { ...available, ...started.parts };
+      this.running.push({ phase, started, after: available });
     }
   }
 
   private async stopDownTo(index: number): Promise<void> {
-    while (this.started.length > index) {
-      const { phase, part } = this.started.pop()!;
+    for (const { phase, started } of this.running.splice(index).reverse()) {
       try {
-        await part.stop();
+        await started.stop();
       } catch (error) {
         this.log.error({ err: error, phase: phase.name }, 'part failed to stop cleanly');
       }

@@ -21,7 +21,7 @@ const latencies = new Float64Array(count);
 let messages = 0;
 let readings = 0;
 let first = 0;
-agent.parts.ingest.onCommit((batch) => {
+agent.on('committed', (batch) => {
   const now = Date.now();
   if (messages === 0) first = now;
   for (const reading of batch.readings) {
@@ -34,12 +34,12 @@ agent.parts.ingest.onCommit((batch) => {
     process.send(result, () => void agent.stop().then(() => process.exit(0)));
   }
 });
-agent.parts.connection.once('subscribed', () => process.send({ ready: true }));
+agent.once('subscribed', () => process.send({ ready: true }));
 if (process.env.BENCH_MEMTRACE) {
-  // Diagnostics: memory and queue depth twice a second, on stderr.
+  // Diagnostics: memory twice a second, on stderr.
   setInterval(() => {
     const m = process.memoryUsage();
     const mb = (x) => (x / 1048576).toFixed(0);
-    console.error(`rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} pending ${agent.parts.ingest.pending}`);
+    console.error(`rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}`);
   }, 500).unref();
 }

@@ -22,7 +22,7 @@ await agent.start();
 const commits = []; // [commit time, latency]
 const retrains = []; // { start, end, result } per retrain, in order
 const wallNow = () => performance.timeOrigin + performance.now();
-agent.parts.ingest.onCommit((batch) => {
+agent.on('committed', (batch) => {
   const now = wallNow(); // wall clock, sub-millisecond, like `sent`
   for (const r of batch.readings) if (r.sensor === 'sent') commits.push([now, now - r.value]);
 });
@@ -37,4 +37,4 @@ process.on('message', (m) => {
   if (m === 'retrain') void agent.retrain();
   if (m === 'report') process.send({ commits, retrains, maxRssKb: process.resourceUsage().maxRSS }, () => void agent.stop().then(() => process.exit(0)));
 });
-agent.parts.connection.once('subscribed', () => process.send({ ready: true }));
+agent.once('subscribed', () => process.send({ ready: true }));

@@ -11,6 +11,8 @@ export interface MetricsSnapshot {
   walBytes: number;
   modelRmseSeconds: number | null;
   mqttConnected: boolean;
+  /** Status, card and rebirth messages that did not reach the broker (each is sent again later). */
+  publishFailures: number;
   outboxRows: number;
   outboxDropped: number;
 }
@@ -21,9 +23,12 @@ export class Metrics {
   /** Taken once per scrape and shared by every collector. */
   private current: MetricsSnapshot | null = null;
 
-  constructor(private readonly snapshot: () => MetricsSnapshot) {
+  constructor() {
     const r = [this.registry];
-    const now = (): MetricsSnapshot => (this.current ??= snapshot());
+    const now = (): MetricsSnapshot => {
+      if (this.current === null) throw new Error('metrics are collected only through text(snapshot)');
+      return this.current;
+    };
 
     // Counters kept by the agent: set to its total at each scrape.
     const total = (name: string, help: string, value: (s: MetricsSnapshot) => number) =>
@@ -39,6 +44,7 @@ export class Metrics {
     total('faultline_readings_stored_total', 'Readings written to the buffer (duplicates not counted).', (s) => s.readingsStored);
     total('faultline_predictions_published_total', 'Prediction messages delivered to the broker.', (s) => s.predictionsPublished);
     total('faultline_outbox_dropped_total', 'Held prediction messages dropped because the outbox was full.', (s) => s.outboxDropped);
+    total('faultline_publish_failures_total', 'Status, model card and rebirth messages that did not reach the broker; each is sent again later.', (s) => s.publishFailures);
     new Counter({
       name: 'faultline_readings_rejected_total',
       help: 'Messages rejected, by reason; each is kept as a dead letter.',
@@ -79,8 +85,9 @@ export class Metrics {
     this.training.observe(seconds);
   }
 
-  async text(): Promise<string> {
-    this.current = this.snapshot();
+  /** The exposition text, every agent metric read from `snapshot`. */
+  async text(snapshot: MetricsSnapshot): Promise<string> {
+    this.current = snapshot;
     try {
       return await this.registry.metrics();
     } finally {

@@ -5,22 +5,18 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { predictionPayload } from '../predict/payload.js';
 import type { AssetPrediction } from '../predict/predictor.js';
-import type { Metrics } from './metrics.js';
+import type { Health } from './health.js';
+import type { Metrics, MetricsSnapshot } from './metrics.js';
 import { BadRequest, parsePredictRequest, type PredictRequest } from './predict-request.js';
-
-export interface Health {
-  healthy: boolean;
-  mqtt: 'connected' | 'disconnected';
-  db: string;
-  last_reading_age_s: number | null;
-  model: string | null;
-}
+import { errorCode, errorMessage } from '../error-message.js';
 
 export interface HttpOptions {
   listen: string;
   maxBody: number;
   log: Logger;
   metrics: Metrics;
+  /** What the agent's metrics read at a scrape. */
+  snapshot: () => MetricsSnapshot;
   health: () => Health;
   /** Throws an error with `status` (400/404/503) and a message when it cannot predict. */
   predict: (request: PredictRequest) => AssetPrediction;
@@ -62,7 +58,7 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
     }
     if (path === '/metrics' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': options.metrics.contentType });
-      res.end(await options.metrics.text());
+      res.end(await options.metrics.text(options.snapshot()));
       return;
     }
     if (path === '/v1/predict') {
@@ -77,20 +73,20 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
       }
       const prediction = options.predict(request);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(predictionPayload(prediction));
+      res.end(JSON.stringify(predictionPayload(prediction)));
       return;
     }
     throw new HttpError(404, 'not found; routes are GET /healthz, GET /metrics and POST /v1/predict');
   } catch (error) {
     // The client hung up, or the server's timeouts cut it off mid-body: nobody to answer, and
     // nothing wrong with the agent (a slow client must not become an error line per request).
-    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    if (errorCode(error) === 'ECONNRESET') {
       options.log.debug({ path: req.url }, 'http client went away before its request was read');
       return;
     }
     const status = error instanceof HttpError ? error.status : ((error as { status?: number }).status ?? 500);
     if (status >= 500 && status !== 503) options.log.error({ err: error }, 'http request failed');
-    send(res, status, { error: (error as Error).message });
+    send(res, status, { error: errorMessage(error) });
   }
 }
 

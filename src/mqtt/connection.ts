@@ -4,10 +4,13 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, ReasonCodes, type IClientOptions, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
-import type { Config } from '../config/schema.js';
+import type { MqttConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { deferAcknowledgements, type DeferredAcks } from './deferred-acks.js';
+import { statusMessage } from '../topics/contract.js';
+import { baseClientOptions } from './client-options.js';
 import { describeConnectError } from './errors.js';
+import { errorCode } from '../error-message.js';
 
 export interface Subscription {
   filter: string;
@@ -36,7 +39,9 @@ export interface Will {
 }
 
 export interface ConnectionOptions {
-  config: Config;
+  mqtt: MqttConfig;
+  /** Names the status topic and, by default, the client id. */
+  agentId: string;
   log: Logger;
   /** Default: mqtt.client_id, else faultline-<agent.id>. */
   clientId?: string;
@@ -44,7 +49,7 @@ export interface ConnectionOptions {
   clean?: boolean;
   /** The Last Will, read before every connection attempt. Default: "offline" on the status topic. */
   will?: () => Will;
-  /** Publish a retained "online" to faultline/<id>/status on connect and "offline" on stop. Default true. */
+  /** Publish the retained status: "online" on connect, "offline" on stop. Default true. */
   announce?: boolean;
   onConnected?: (sessionPresent: boolean) => void;
   subscriptions: readonly Subscription[];
@@ -57,12 +62,8 @@ export interface ConnectionOptions {
 }
 
 const STOP_GRACE_MS = 2_000;
-const REFUSAL_LOG_EVERY_MS = 60_000;
-const MAX_REFUSAL_KEYS = 1_000;
-
-export function statusTopic(agentId: string): string {
-  return `faultline/${agentId}/status`;
-}
+const LOG_EVERY_MS = 60_000;
+const MAX_LOG_KEYS = 1_000;
 
 /** Events: 'connected' (sessionPresent: boolean), 'subscribed', 'disconnected'. */
 export class Connection extends EventEmitter {
@@ -74,7 +75,10 @@ export class Connection extends EventEmitter {
   private delivering = true;
   private acks: DeferredAcks | null = null;
   private lastError: Error | null = null;
-  private readonly refusals = new Map<string, { next: number; suppressed: number }>();
+  private readonly refusals: LogTurns = new Map();
+  private readonly failures: LogTurns = new Map();
+  /** Messages handed to send() that did not reach the broker; each is sent again later (see send). */
+  failedSends = 0;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
@@ -85,8 +89,8 @@ export class Connection extends EventEmitter {
   }
 
   start(): void {
-    const { config } = this.options;
-    const client = connect(config.mqtt.url, { ...clientOptions(config), ...this.sessionOptions() });
+    const { mqtt } = this.options;
+    const client = connect(mqtt.url, { ...clientOptions(mqtt), ...this.sessionOptions() });
     this.client = client;
     this.acks = deferAcknowledgements(client);
     client.handleMessage = (packet, callback) => this.receive(packet, callback);
@@ -99,16 +103,29 @@ export class Connection extends EventEmitter {
     const client = this.client;
     if (!client?.connected) throw new Error('not connected to the broker');
     const publishOptions: IClientPublishOptions = { qos: options.qos, retain: options.retain ?? false };
-    if (options.expirySeconds !== undefined && this.options.config.mqtt.protocol_version === 5) {
+    if (options.expirySeconds !== undefined && this.options.mqtt.protocol_version === 5) {
       publishOptions.properties = { messageExpiryInterval: Math.max(1, Math.round(options.expirySeconds)) };
     }
     try {
       await client.publishAsync(topic, payload, publishOptions);
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
+      const code = errorCode(error);
       if (typeof code === 'number') this.logRefusal(topic, code);
       throw error;
     }
+  }
+
+  /**
+   * Publishes a message whose loss is repaired by sending it again later: the status on the next
+   * connection, the card on every connection and champion change, a rebirth request on the next
+   * early data. A failure is counted and logged at most once a minute per topic, never thrown.
+   */
+  send(message: { readonly topic: string; readonly payload: string | Buffer; readonly qos: 0 | 1; readonly retain: boolean }): void {
+    this.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }).catch((error: unknown) => {
+      this.failedSends++;
+      const turn = logTurn(this.failures, message.topic);
+      if (turn) this.options.log.warn({ topic: message.topic, err: error, ...turn }, 'publish failed; it is sent again later');
+    });
   }
 
   async stop(): Promise<void> {
@@ -119,13 +136,14 @@ export class Connection extends EventEmitter {
     this.delivering = false; // what arrives from now on is not stored, so never acknowledged
     await this.options.beforeDisconnect();
     if (client.connected && this.announces) {
-      await settleWithin(this.publish(statusTopic(this.options.config.agent.id), 'offline', { qos: 1, retain: true }), STOP_GRACE_MS);
+      const offline = statusMessage(this.options.agentId, 'offline');
+      await settleWithin(this.publish(offline.topic, offline.payload, offline), STOP_GRACE_MS);
     }
     const ended = await settleWithin(client.endAsync(false), STOP_GRACE_MS);
     // mqtt.js ignores a second end() while the first is waiting for its in-flight messages, so the
     // forced close is done on the socket itself; an unfinished client could otherwise connect later
     // and take over the session of the connection that replaces this one.
-    if (!ended) client.stream?.destroy();
+    if (!ended) client.stream.destroy();
     this.client = null;
   }
 
@@ -134,17 +152,10 @@ export class Connection extends EventEmitter {
    * is refused again on every retry and every new prediction, which must not become a flood of logs.
    */
   private logRefusal(topic: string, code: number): void {
-    const key = `${code} ${topic}`;
-    const now = Date.now();
-    const seen = this.refusals.get(key);
-    if (seen && now < seen.next) {
-      seen.suppressed++;
-      return;
-    }
-    if (this.refusals.size >= MAX_REFUSAL_KEYS) this.refusals.clear();
-    this.refusals.set(key, { next: now + REFUSAL_LOG_EVERY_MS, suppressed: 0 });
+    const turn = logTurn(this.refusals, `${code} ${topic}`);
+    if (!turn) return;
     const reason = ReasonCodes[code as keyof typeof ReasonCodes];
-    this.options.log.warn({ topic, reasonCode: code, reason, ...(seen ? { repeated: seen.suppressed + 1 } : {}) }, 'publish refused by broker');
+    this.options.log.warn({ topic, reasonCode: code, reason, ...turn }, 'publish refused by broker');
   }
 
   private get announces(): boolean {
@@ -153,15 +164,11 @@ export class Connection extends EventEmitter {
 
   /** What may differ per connection attempt: identity, session and (for Sparkplug) the Will. */
   private sessionOptions(): Pick<IClientOptions, 'clientId' | 'clean' | 'will'> {
-    const { config } = this.options;
-    const will = this.options.will?.() ?? {
-      topic: statusTopic(config.agent.id),
-      payload: Buffer.from('offline'),
-      qos: 1 as const,
-      retain: true,
-    };
+    const { mqtt, agentId } = this.options;
+    const offline = statusMessage(agentId, 'offline');
+    const will = this.options.will?.() ?? { topic: offline.topic, payload: Buffer.from(offline.payload), qos: offline.qos, retain: offline.retain };
     return {
-      clientId: this.options.clientId ?? config.mqtt.client_id ?? `faultline-${config.agent.id}`,
+      clientId: this.options.clientId ?? mqtt.client_id ?? `faultline-${agentId}`,
       clean: this.options.clean ?? false,
       will,
     };
@@ -182,21 +189,21 @@ export class Connection extends EventEmitter {
       receivedAt: Date.now(),
     });
     if (packet.qos > 0 && packet.messageId !== undefined) this.acks?.expect(packet.messageId, durable);
-    else durable.catch(() => undefined); // QoS 0: nothing to acknowledge
+    else durable.catch((error: unknown) => this.options.log.debug({ topic: packet.topic, err: error }, 'QoS 0 message not stored (shutting down); QoS 0 is not redelivered'));
     const wait = this.options.backpressure();
     if (wait) void wait.then(() => callback());
     else callback();
   }
 
   private onConnect(sessionPresent: boolean): void {
-    const { config, log, subscriptions } = this.options;
+    const { mqtt, agentId, log, subscriptions } = this.options;
     // PUBACKs and predictions are small: send them now rather than wait to fill a segment (Nagle).
     (this.client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
     this.attempt = 0;
     this.wasConnected = true;
-    log.info({ url: config.mqtt.url, sessionPresent }, 'connected to broker');
+    log.info({ url: mqtt.url, sessionPresent }, 'connected to broker');
     this.emit('connected', sessionPresent);
-    if (this.announces) void this.publish(statusTopic(config.agent.id), 'online', { qos: 1, retain: true }).catch(() => undefined);
+    if (this.announces) this.send(statusMessage(agentId, 'online'));
     this.options.onConnected?.(sessionPresent);
     const request = Object.fromEntries(subscriptions.map((s) => [s.filter, { qos: s.qos }]));
     this.client?.subscribe(
@@ -225,7 +232,7 @@ export class Connection extends EventEmitter {
     if (this.wasConnected) this.emit('disconnected');
     this.wasConnected = false;
     if (this.stopping || this.reconnectTimer) return;
-    const { reconnect_min: min, reconnect_max: max } = this.options.config.mqtt;
+    const { reconnect_min: min, reconnect_max: max } = this.options.mqtt;
     const delay = Math.min(max, min * 2 ** this.attempt) * (0.8 + Math.random() * 0.4);
     this.attempt = Math.min(this.attempt + 1, 30);
     this.reconnectTimer = setTimeout(() => {
@@ -241,9 +248,28 @@ export class Connection extends EventEmitter {
     // one attempt, one log line.
     if (error === this.lastError) return;
     this.lastError = error;
-    const { config, log } = this.options;
-    log.warn({ url: config.mqtt.url, code: (error as { code?: unknown }).code, cause: describeConnectError(error, config.mqtt.url) }, 'broker connection problem');
+    const { mqtt, log } = this.options;
+    log.warn({ url: mqtt.url, code: errorCode(error), cause: describeConnectError(error, mqtt.url) }, 'broker connection problem');
   }
+}
+
+type LogTurns = Map<string, { next: number; suppressed: number }>;
+
+/**
+ * Whether `key` may be logged now: at most once a minute, with how many were held back since
+ * (`repeated`); null while its minute runs. A denied topic fails again on every retry and every
+ * new prediction, which must not become a flood of logs.
+ */
+function logTurn(turns: LogTurns, key: string): { repeated?: number } | null {
+  const now = Date.now();
+  const last = turns.get(key);
+  if (last && now < last.next) {
+    last.suppressed++;
+    return null;
+  }
+  if (turns.size >= MAX_LOG_KEYS) turns.clear();
+  turns.set(key, { next: now + LOG_EVERY_MS, suppressed: 0 });
+  return last ? { repeated: last.suppressed + 1 } : {};
 }
 
 /**
@@ -258,25 +284,20 @@ function grantsOfRefusal(error: Error, filters: readonly string[]): Array<{ topi
   return filters.map((topic, i) => ({ topic, qos: typeof granted[i] === 'number' ? granted[i] : 128 }));
 }
 
-function clientOptions(config: Config): IClientOptions {
-  const { mqtt } = config;
-  const options: IClientOptions = {
+function clientOptions(mqtt: MqttConfig): IClientOptions {
+  const options = baseClientOptions({
     protocolVersion: mqtt.protocol_version,
-    keepalive: Math.round(mqtt.keepalive / 1000),
-    connectTimeout: mqtt.connect_timeout,
-    reconnectPeriod: 0, // reconnects are ours, with capped exponential backoff
-    resubscribe: false, // subscriptions are made in the connect handler
-    queueQoSZero: false,
-    rejectUnauthorized: true,
-  };
+    keepaliveS: Math.round(mqtt.keepalive / 1000),
+    connectTimeoutMs: mqtt.connect_timeout,
+    username: mqtt.username,
+    password: mqtt.password,
+    ca: mqtt.ca === null ? null : readFileSync(mqtt.ca),
+    cert: mqtt.cert === null ? null : readFileSync(mqtt.cert),
+    key: mqtt.key === null ? null : readFileSync(mqtt.key),
+  });
   if (mqtt.protocol_version === 5) {
     options.properties = { sessionExpiryInterval: Math.round(mqtt.session_expiry / 1000), receiveMaximum: mqtt.max_inflight };
   }
-  if (mqtt.username !== null) options.username = mqtt.username;
-  if (mqtt.password !== null) options.password = mqtt.password;
-  if (mqtt.ca) options.ca = readFileSync(mqtt.ca);
-  if (mqtt.cert) options.cert = readFileSync(mqtt.cert);
-  if (mqtt.key) options.key = readFileSync(mqtt.key);
   return options;
 }
 

@@ -2,7 +2,9 @@
 // control (at most maxInflight unacknowledged), end. The second importer of `mqtt`, for publishing
 // only: no subscriptions, no reconnects (a lost connection fails what is pending, loudly).
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { baseClientOptions } from './client-options.js';
 import { describeConnectError } from './errors.js';
+import { errorCode } from '../error-message.js';
 
 export interface PublisherOptions {
   url: string;
@@ -50,7 +52,7 @@ export class PublisherConnectError extends Error {
   ) {
     super(`cannot connect to ${url}: ${description}`, { cause });
     this.name = 'PublisherConnectError';
-    this.code = (cause as { code?: string | number } | undefined)?.code;
+    this.code = errorCode(cause);
   }
 }
 
@@ -65,20 +67,19 @@ export async function connectPublisher(options: PublisherOptions): Promise<Publi
 function open(options: PublisherOptions): Promise<MqttClient> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const clientOptions: IClientOptions = {
-    protocolVersion: options.protocolVersion ?? 5,
+    ...baseClientOptions({
+      protocolVersion: options.protocolVersion ?? 5,
+      keepaliveS: options.keepaliveS ?? 30,
+      connectTimeoutMs: timeoutMs,
+      username: options.username ?? null,
+      password: options.password ?? null,
+      ca: options.ca ?? null,
+      cert: options.cert ?? null,
+      key: options.key ?? null,
+    }),
     clientId: options.clientId ?? `faultline-publisher-${Math.random().toString(16).slice(2, 10)}`,
     clean: true,
-    reconnectPeriod: 0,
-    connectTimeout: timeoutMs,
-    keepalive: options.keepaliveS ?? 30,
-    queueQoSZero: false,
-    rejectUnauthorized: true,
   };
-  if (options.username !== undefined) clientOptions.username = options.username;
-  if (options.password !== undefined) clientOptions.password = options.password;
-  if (options.ca) clientOptions.ca = options.ca;
-  if (options.cert) clientOptions.cert = options.cert;
-  if (options.key) clientOptions.key = options.key;
   return new Promise((resolve, reject) => {
     let lastError: Error | null = null;
     const client = connect(options.url, clientOptions);
@@ -97,7 +98,7 @@ function open(options: PublisherOptions): Promise<MqttClient> {
     const onError = (error: Error): void => {
       lastError = error;
       // A refused CONNACK carries a reason code and is final; socket errors are followed by 'close'.
-      if (typeof (error as { code?: unknown }).code === 'number') fail(error);
+      if (typeof errorCode(error) === 'number') fail(error);
     };
     const onClose = (): void => fail(lastError ?? new Error('the broker closed the connection before accepting it'));
     function cleanup(): void {

@@ -2,10 +2,12 @@
 // still wait, new ones go to the SQLite outbox, which drains in order at a bounded rate once the
 // broker is back. Expired predictions are dropped and counted: SCADA must not act on stale values.
 import type { Config } from '../config/schema.js';
+import { errorCode } from '../error-message.js';
 import type { Logger } from '../log.js';
-import { parseTemplate, type TopicTemplate } from '../mqtt/topics.js';
 import type { Outbox, OutboxMessage } from '../store/outbox.js';
-import { predictionMessages } from './payload.js';
+import { predictionMessages, type Outgoing } from '../topics/contract.js';
+import { parseTemplate, type TopicTemplate } from '../topics/patterns.js';
+import { predictionPayload } from './payload.js';
 import type { AssetPrediction } from './predictor.js';
 
 /** The part of the MQTT connection the publisher needs. */
@@ -31,17 +33,22 @@ export class PredictionPublisher {
   private timer: NodeJS.Timeout | null = null;
   private draining = false;
   private stopped = false;
+  private sink: MessageSink | null = null;
 
   constructor(
     private readonly options: {
       predictions: Config['predictions'];
-      sink: () => MessageSink | undefined;
       outbox: Outbox;
       log: Logger;
       clock?: () => number;
     },
   ) {
     this.template = parseTemplate(options.predictions.topic);
+  }
+
+  /** Where messages go from now on (the broker connection), or null: everything waits in the outbox. */
+  attach(sink: MessageSink | null): void {
+    this.sink = sink;
   }
 
   start(): void {
@@ -60,11 +67,12 @@ export class PredictionPublisher {
 
   publish(prediction: AssetPrediction): void {
     const { predictions } = this.options;
-    const messages = predictionMessages(this.topicFor(prediction.asset, prediction.line), prediction, predictions.scalars);
-    const sink = this.options.sink();
+    const topic = this.topicFor(prediction.asset, prediction.line);
+    const messages = predictionMessages(topic, predictionPayload(prediction), prediction.level, { qos: predictions.qos, scalars: predictions.scalars });
+    const sink = this.sink;
     if (sink?.connected && this.options.outbox.count() === 0) {
       for (const m of messages) {
-        sink.publish(m.topic, m.payload, { qos: predictions.qos, expirySeconds: predictions.expiry / 1000 }).then(
+        sink.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain, expirySeconds: predictions.expiry / 1000 }).then(
           () => this.counters.published++,
           (error: unknown) => {
             if (refusedByBroker(error)) this.counters.refused++;
@@ -77,14 +85,14 @@ export class PredictionPublisher {
     this.hold(messages);
   }
 
-  private hold(messages: ReadonlyArray<{ topic: string; payload: string }>): void {
+  private hold(messages: readonly Outgoing[]): void {
     const now = this.now();
     const { predictions } = this.options;
     const rows: OutboxMessage[] = messages.map((m) => ({
       topic: m.topic,
       payload: m.payload,
-      qos: predictions.qos,
-      retain: false,
+      qos: m.qos,
+      retain: m.retain,
       createdAt: now,
       expiresAt: now + predictions.expiry,
     }));
@@ -98,7 +106,7 @@ export class PredictionPublisher {
 
   /** Sends held messages in order, at most `outbox_rate` per second, while connected. */
   private async drain(): Promise<void> {
-    const sink = this.options.sink();
+    const sink = this.sink;
     if (this.draining || this.stopped || !sink?.connected) return;
     this.draining = true;
     try {
@@ -140,6 +148,6 @@ export class PredictionPublisher {
 
 /** An MQTT 5 reason code from the broker (PUBACK ≥ 0x80): the message itself is refused, not lost. */
 function refusedByBroker(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   return typeof code === 'number' && code >= 0x80;
 }

@@ -9,12 +9,16 @@ import type { SensorSeries } from '../learn/types.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/db.js';
 import type { Batch, FaultRow, ReadingRow } from '../store/ingest-batch.js';
-import type { ModelRegistry, StoredModel } from '../store/models.js';
+import type { ModelRegistry, StoredModel as StoredModelOf } from '../store/models.js';
+import type { ModelCard } from '../train/card.js';
 import { RecentHistory, type BufferedAsset } from '../store/recent.js';
 import { nextLevel } from './levels.js';
 import { LiveWindows } from './live-windows.js';
 import { Predictor, type AssetPrediction } from './predictor.js';
 
+
+/** A registry entry as the trainer stores it: its card is a ModelCard. */
+type StoredModel = StoredModelOf<ModelCard>;
 const WATCH_EVERY_MS = 2_000;
 /** Seeding a new model's windows yields the event loop once a turn has taken this long; ingest runs between. */
 const SEED_BUDGET_MS = 2;
@@ -37,7 +41,12 @@ export class PredictError extends Error {
   }
 }
 
-export class PredictionService extends EventEmitter {
+export interface PredictionEvents {
+  prediction: [prediction: AssetPrediction];
+  model: [model: StoredModel];
+}
+
+export class PredictionService extends EventEmitter<PredictionEvents> {
   private model: ServingModel | null = null;
   private stored: StoredModel | null = null;
   private windows: LiveWindows = new LiveWindows(new Set(), 0);
@@ -48,10 +57,10 @@ export class PredictionService extends EventEmitter {
   private watcher: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly options: { config: Config; log: Logger; db: Db; registry: ModelRegistry; seedBudgetMs?: number },
+    private readonly options: { predictions: Config['predictions']; log: Logger; db: Db; registry: ModelRegistry; seedBudgetMs?: number },
   ) {
     super();
-    const { predictions } = options.config;
+    const { predictions } = options;
     this.predictor = new Predictor({ minIntervalMs: predictions.min_interval, levels: predictions.levels, contributions: predictions.contributions });
     this.recent = new RecentHistory(options.db);
     this.seedBudgetMs = options.seedBudgetMs ?? SEED_BUDGET_MS;
@@ -85,7 +94,7 @@ export class PredictionService extends EventEmitter {
     try {
       const wanted = this.loading?.stored.version ?? this.stored?.version ?? null;
       if (this.options.registry.championVersion() === wanted) return;
-      current = this.options.registry.champion();
+      current = this.options.registry.champion<ModelCard>();
       assets = this.recent.assets();
     } catch (error) {
       this.options.log.error({ err: error }, 'cannot read the champion or the assets from the buffer');
@@ -169,14 +178,14 @@ export class PredictionService extends EventEmitter {
   }
 
   private oneOff(model: ServingModel, asset: string, line: string | null, series: SensorSeries, t: number, historyStart: number): AssetPrediction {
-    const result = predictAt(model, series, t, historyStart, this.options.config.predictions.contributions);
+    const result = predictAt(model, series, t, historyStart, this.options.predictions.contributions);
     if ('missing' in result) {
       throw new PredictError(
         `the window is not full: model ${model.version} needs ${model.spec.windowMs / 1000} s of readings up to ts with ${result.missing.slice(0, 5).join(', ')}`,
         400,
       );
     }
-    const level = nextLevel(this.predictor.level(asset) ?? 0, result.prediction.risk, this.options.config.predictions.levels);
+    const level = nextLevel(this.predictor.level(asset) ?? 0, result.prediction.risk, this.options.predictions.levels);
     return { asset, line, prediction: result.prediction, level, modelVersion: model.version, horizonS: model.horizonS };
   }
 

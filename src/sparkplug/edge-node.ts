@@ -18,7 +18,7 @@ import {
 } from './payloads.js';
 import { PrimaryHostWatch } from './primary-host.js';
 import { nextBdSeq, sessionOptions, type SparkplugConnection } from './session.js';
-import { deviceTopic, isValidId, nodeTopic, stateTopic } from './topic.js';
+import { sparkplugDeviceTopic, isValidSparkplugId, sparkplugNodeTopic, sparkplugStateTopic } from '../topics/contract.js';
 import type { PredictionUpdate, PublishOutcome, SparkplugNodeOptions, SparkplugStatus } from './types.js';
 
 export { BD_SEQ_KEY, type ConnectionFactory, type SparkplugConnection } from './session.js';
@@ -65,7 +65,7 @@ export class SparkplugNode {
     this.edgeNode = config.sparkplug.edge_node_id ?? config.agent.id;
     this.primaryHost = config.sparkplug.primary_host_id;
     for (const [key, id] of [['group_id', this.group], ['edge_node_id', this.edgeNode], ['primary_host_id', this.primaryHost]] as const) {
-      if (id !== null && !isValidId(id)) throw new Error(`sparkplug.${key}: "${id}" must not contain +, / or # (it is a topic level)`);
+      if (id !== null && !isValidSparkplugId(id)) throw new Error(`sparkplug.${key}: "${id}" must not contain +, / or # (it is a topic level)`);
     }
     this.log = options.log;
     this.codec = options.codec ?? createCodec();
@@ -110,7 +110,7 @@ export class SparkplugNode {
    * when no session is up. `historical` marks values that are not the asset's current state.
    */
   publishPrediction(asset: string, update: PredictionUpdate, options: { historical?: boolean } = {}): PublishOutcome {
-    if (!isValidId(asset)) return 'invalid_asset';
+    if (!isValidSparkplugId(asset)) return 'invalid_asset';
     const historical = options.historical ?? false;
     const values: DeviceValues = {
       ts: update.prediction.ts,
@@ -145,7 +145,7 @@ export class SparkplugNode {
     if (!payload) return;
     payload.seq = this.nextSeq();
     this.nodeSent = { ...this.node };
-    this.send(nodeTopic(this.group, 'NDATA', this.edgeNode), payload);
+    this.send(sparkplugNodeTopic(this.group, 'NDATA', this.edgeNode), payload);
   }
 
   private canSend(): boolean {
@@ -179,7 +179,7 @@ export class SparkplugNode {
   private nextWill(): Will {
     this.bdSeq = nextBdSeq(this.options.store);
     const payload = this.codec.encode(nodeDeath(this.bdSeq, this.now()));
-    return { topic: nodeTopic(this.group, 'NDEATH', this.edgeNode), payload, qos: 1, retain: false };
+    return { topic: sparkplugNodeTopic(this.group, 'NDEATH', this.edgeNode), payload, qos: 1, retain: false };
   }
 
   private onConnected(connection: SparkplugConnection): void {
@@ -200,7 +200,7 @@ export class SparkplugNode {
 
   private onMessage(connection: SparkplugConnection, message: Inbound): void {
     if (connection !== this.connection) return;
-    if (message.topic === nodeTopic(this.group, 'NCMD', this.edgeNode)) {
+    if (message.topic === sparkplugNodeTopic(this.group, 'NCMD', this.edgeNode)) {
       let payload: Payload;
       try {
         payload = this.codec.decode(message.payload);
@@ -212,7 +212,7 @@ export class SparkplugNode {
       if (isRebirthRequest(payload)) this.birth('rebirth');
       return;
     }
-    if (this.primaryHost && message.topic === stateTopic(this.primaryHost)) this.onHostState(message.payload);
+    if (this.primaryHost && message.topic === sparkplugStateTopic(this.primaryHost)) this.onHostState(message.payload);
   }
 
   private onHostState(raw: Buffer): void {
@@ -249,7 +249,7 @@ export class SparkplugNode {
     if (this.primaryHost && !this.host.online) return;
     const now = this.now();
     this.seq = 0; // [tck-id-payloads-sequence-num-zero-nbirth]
-    this.send(nodeTopic(this.group, 'NBIRTH', this.edgeNode), nodeBirth(this.bdSeq, now, this.node));
+    this.send(sparkplugNodeTopic(this.group, 'NBIRTH', this.edgeNode), nodeBirth(this.bdSeq, now, this.node));
     this.nodeSent = { ...this.node };
     this.born = true;
     this.warnedDrop = false;
@@ -262,7 +262,7 @@ export class SparkplugNode {
   /** [tck-id-message-flow-device-birth-publish-nbirth-wait]: only after this session's NBIRTH. */
   private birthDevice(asset: string, device: DeviceState, now: number): void {
     const payload = deviceBirth(this.nextSeq(), now, device.latest, this.horizonS);
-    this.send(deviceTopic(this.group, 'DBIRTH', this.edgeNode, asset), payload);
+    this.send(sparkplugDeviceTopic(this.group, 'DBIRTH', this.edgeNode, asset), payload);
     device.born = true;
     device.sentModelVersion = device.latest?.modelVersion ?? null;
   }
@@ -273,7 +273,7 @@ export class SparkplugNode {
     const modelVersion = historical || values.modelVersion !== device.sentModelVersion;
     if (!historical) device.sentModelVersion = values.modelVersion;
     const payload = deviceData(this.nextSeq(), this.now(), values, { historical, modelVersion });
-    this.send(deviceTopic(this.group, 'DDATA', this.edgeNode, asset), payload, () => this.hold({ asset, values }));
+    this.send(sparkplugDeviceTopic(this.group, 'DDATA', this.edgeNode, asset), payload, () => this.hold({ asset, values }));
   }
 
   /** [tck-id-payloads-sequence-num-incrementing]: one counter for every message after NBIRTH, 255 wraps to 0. */
@@ -305,7 +305,7 @@ export class SparkplugNode {
   private async publishDeath(connection: SparkplugConnection): Promise<void> {
     if (!connection.connected) return;
     const payload = this.codec.encode(nodeDeath(this.bdSeq, this.now()));
-    const published = connection.publish(nodeTopic(this.group, 'NDEATH', this.edgeNode), payload, { qos: 0, retain: false });
+    const published = connection.publish(sparkplugNodeTopic(this.group, 'NDEATH', this.edgeNode), payload, { qos: 0, retain: false });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, NDEATH_GRACE_MS);

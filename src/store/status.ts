@@ -32,6 +32,12 @@ export function readCounter(db: Db, name: string): number {
   return row?.value ?? 0;
 }
 
+/** Rejected messages since the buffer was made, by reason (the counters ingest keeps with each batch). */
+export function rejectedByReason(db: Db): Map<string, number> {
+  const rows = db.prepare("SELECT name, value FROM counters WHERE name LIKE 'rejected:%'").all() as Array<{ name: string; value: number }>;
+  return new Map(rows.map((r) => [r.name.slice('rejected:'.length), r.value]));
+}
+
 export function readStatus(db: Db): BufferStatus {
   const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
   const bounds = db.prepare('SELECT min(first_ts) AS oldest, max(last_ts) AS newest FROM series').get() as {

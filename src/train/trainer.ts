@@ -43,14 +43,12 @@ export interface TrainerOptions {
   readonly registry: ModelRegistry;
   readonly model: ModelConfig;
   readonly log: Logger;
-  /** The training process's script; tests substitute one that fails. */
+  /** The training process's script; default worker.js beside this module (run from the .ts sources, pass the build's). */
   readonly workerUrl?: URL;
   readonly now?: () => number;
 }
 
-// Under vitest this module is the .ts source, which plain node cannot load: use the build (tests
-// build first, see `pretest`). Built, the script sits next to this file.
-export const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? '../../dist/train/worker.js' : './worker.js', import.meta.url);
+const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /**
  * Runs never overlap: run() while a run is in progress returns that run's promise (the caller
@@ -60,16 +58,8 @@ export class Trainer {
   private current: Promise<TrainResult> | null = null;
   /** Ends the training process of the run in progress, if any. */
   private cancel: (() => Promise<void>) | null = null;
-  private model: ModelConfig;
 
-  constructor(private readonly options: TrainerOptions) {
-    this.model = options.model;
-  }
-
-  /** A reloaded `model` section; applies from the next run (a run in progress keeps its own). */
-  reconfigure(model: ModelConfig): void {
-    this.model = model;
-  }
+  constructor(private readonly options: TrainerOptions) {}
 
   get running(): boolean {
     return this.current !== null;
@@ -107,7 +97,7 @@ export class Trainer {
     log.info({ reason }, 'retrain started');
     try {
       const champion = registry.champion();
-      const reply = await this.inProcess({ dbPath: this.options.dbPath, model: this.model, champion: champion?.params ?? null, now: started });
+      const reply = await this.inProcess({ dbPath: this.options.dbPath, model: this.options.model, champion: champion?.params ?? null, now: started });
       if (reply.kind === 'not_enough_data') {
         const { message, samples, episodes, minSamples } = reply;
         log.warn({ reason, samples, episodes, min_samples: minSamples }, 'not enough labelled data to train');

@@ -126,7 +126,8 @@ describe('HTTP body limit without a declared length', () => {
       listen: '127.0.0.1:0',
       maxBody: 1024,
       log: createLogger('fatal'),
-      metrics: new Metrics(() => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, outboxRows: 0, outboxDropped: 0 })),
+      metrics: new Metrics(),
+      snapshot: () => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, publishFailures: 0, outboxRows: 0, outboxDropped: 0 }),
       health: () => ({ healthy: true, mqtt: 'connected', db: 'ok', last_reading_age_s: null, model: null }),
       predict: () => {
         predicted++;

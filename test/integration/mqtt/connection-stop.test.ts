@@ -28,7 +28,8 @@ it('closes the socket within its grace when the broker never acknowledges the of
   const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { config } = parseConfig(`agent: {id: stop-test}\nmqtt: {url: "${url}", protocol_version: 4}\n`, 'stop.yaml', {});
   const connection = new Connection({
-    config,
+    mqtt: config.mqtt,
+    agentId: config.agent.id,
     log: createLogger('fatal'),
     subscriptions: [{ filter: 'in/#', qos: 1 }],
     onMessage: () => Promise.resolve(),

@@ -6,7 +6,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import { createLogger } from '../../../src/log.js';
 import { Connection } from '../../../src/mqtt/connection.js';
 import type { AssetPrediction } from '../../../src/predict/predictor.js';
-import { PredictionPublisher } from '../../../src/predict/publisher.js';
+import { PredictionPublisher } from '../../../src/predict/prediction-publisher.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { Outbox } from '../../../src/store/outbox.js';
 import { readCounter } from '../../../src/store/status.js';
@@ -31,9 +31,10 @@ async function setup(outboxMax: number) {
   const { config } = parseConfig(yaml, 'outbox.yaml', {});
   const db = openDatabase(join(dir, 'faultline.db'), { sync: 'normal' });
   const log = createLogger('fatal');
-  const connection = new Connection({ config, log, subscriptions: [], onMessage: async () => undefined, backpressure: () => null, beforeDisconnect: async () => undefined });
+  const connection = new Connection({ mqtt: config.mqtt, agentId: config.agent.id, log, subscriptions: [], onMessage: async () => undefined, backpressure: () => null, beforeDisconnect: async () => undefined });
   const outbox = new Outbox(db, outboxMax);
-  const publisher = new PredictionPublisher({ predictions: config.predictions, sink: () => connection, outbox, log });
+  const publisher = new PredictionPublisher({ predictions: config.predictions, outbox, log });
+  publisher.attach(connection);
   connection.start();
   publisher.start();
   onCleanup(async () => {

@@ -13,6 +13,7 @@ import { ModelRegistry, type StoredModel } from '../../../src/store/models.js';
 import { handModel } from '../../helpers/model.js';
 import { onCleanup, tempDir } from '../../helpers/teardown.js';
 import { waitForEvent } from '../../helpers/wait.js';
+import { errorMessage } from '../../../src/error-message.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2025, 0, 1);
@@ -35,7 +36,7 @@ async function setup() {
   const registry = new ModelRegistry(db);
   const services: PredictionService[] = [];
   const service = (seedBudgetMs?: number): PredictionService => {
-    const s = new PredictionService({ config, log: createLogger('fatal'), db, registry, ...(seedBudgetMs !== undefined ? { seedBudgetMs } : {}) });
+    const s = new PredictionService({ predictions: config.predictions, log: createLogger('fatal'), db, registry, ...(seedBudgetMs !== undefined ? { seedBudgetMs } : {}) });
     services.push(s);
     return s;
   };
@@ -51,7 +52,7 @@ function outcome(service: PredictionService, asset: string): unknown {
   try {
     return service.predictBuffered(asset);
   } catch (error) {
-    return `refused: ${(error as Error).message}`;
+    return `refused: ${errorMessage(error)}`;
   }
 }
 

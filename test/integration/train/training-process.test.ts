@@ -4,7 +4,7 @@ import { fork } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { WORKER_URL } from '../../../src/train/trainer.js';
+import { BUILT_WORKER_URL } from '../../helpers/built.js';
 import { onCleanup } from '../../helpers/teardown.js';
 import { waitUntil, withDeadline } from '../../helpers/wait.js';
 
@@ -25,7 +25,7 @@ function threads(pid: number): Array<{ policy: number; nice: number }> {
 const SCHED_IDLE = 5;
 
 function startTrainingProcess(env: NodeJS.ProcessEnv = process.env) {
-  const child = fork(fileURLToPath(WORKER_URL), [], { serialization: 'advanced', execArgv: ['--single-threaded-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
+  const child = fork(fileURLToPath(BUILT_WORKER_URL), [], { serialization: 'advanced', execArgv: ['--single-threaded-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'], env });
   onCleanup(() => void child.kill('SIGKILL'));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited };

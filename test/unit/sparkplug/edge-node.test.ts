@@ -80,7 +80,7 @@ describe('the Sparkplug session', () => {
     expect(options.clientId).toBe('faultline-main-spb');
     expect(options.clean).toBe(true);
     expect(options.announce).toBe(false);
-    expect(options.config.mqtt.session_expiry).toBe(0);
+    expect(options.mqtt.session_expiry).toBe(0);
     expect(options.subscriptions).toEqual([{ filter: 'spBv1.0/plant1/NCMD/gw1', qos: 1 }]);
     expect(wills[0]).toMatchObject({ topic: 'spBv1.0/plant1/NDEATH/gw1', qos: 1, retain: false });
     expect(codec.decode(wills[0]!.payload).metrics).toEqual([expect.objectContaining({ name: 'bdSeq', value: 0 })]);
@@ -159,7 +159,7 @@ describe('publishing predictions', () => {
     expect(ddata.metrics.every((m) => m.isHistorical && m.timestamp === 9000)).toBe(true);
 
     const before = connection.published.length;
-    connection.options.onMessage({
+    void connection.options.onMessage({
       topic: 'spBv1.0/plant1/NCMD/gw1',
       payload: codec.encode({ timestamp: 1, metrics: [{ name: 'Node Control/Rebirth', datatype: 11, value: true }] }),
       qos: 0,

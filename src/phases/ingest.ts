@@ -1,0 +1,46 @@
+// The ingest phase: routes, parses and group-commits what the broker delivers (the connection comes
+// later and feeds it). The retrain command topic runs a retrain instead of reaching the buffer.
+import type { Config } from '../config/schema.js';
+import { Ingest } from '../ingest/pipeline.js';
+import type { Phase } from '../lifecycle.js';
+import type { SparkplugDecoder } from '../sparkplug/decoder.js';
+import { BatchWriter } from '../store/ingest-batch.js';
+import { retrainTopic } from '../topics/contract.js';
+import type { Base } from './base.js';
+import type { ModelParts } from './models.js';
+import type { StoreParts } from './store.js';
+
+export interface IngestParts {
+  readonly ingest: Ingest;
+}
+
+export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>, IngestParts> = {
+  name: 'ingest',
+  sections: ['telemetry', 'faults', 'ingest', 'agent', 'sparkplug'],
+  start: async ({ config, log, events, db, retrain }) => {
+    const ingest = new Ingest({
+      config: { telemetry: config.telemetry, faults: config.faults, limits: config.ingest, retentionMs: config.storage.retention },
+      sparkplug: await sparkplugDecoder(config),
+      log: log.child({ module: 'ingest' }),
+      writer: new BatchWriter(db, config.storage.dead_letters),
+      commands: new Map([[retrainTopic(config.agent.id), () => void retrain('command')]]),
+    });
+    const unsubscribe = ingest.onCommit((batch) => events.emit('committed', batch));
+    return {
+      parts: { ingest },
+      stop: () => {
+        unsubscribe();
+        ingest.stop();
+      },
+    };
+  },
+};
+
+/** A decoder when some telemetry is Sparkplug; loaded only then (protobufjs and the schema: ~12 MB). */
+async function sparkplugDecoder(config: Config): Promise<SparkplugDecoder | undefined> {
+  if (!config.telemetry.some((t) => t.format === 'sparkplug')) return undefined;
+  const { SparkplugDecoder } = await import('../sparkplug/decoder.js');
+  const { sparkplug, agent } = config;
+  // faultline's own Sparkplug output must not come back in as telemetry.
+  return new SparkplugDecoder({ ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null });
+}
