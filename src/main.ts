@@ -3,9 +3,11 @@
 import { EventEmitter } from 'node:events';
 import { parseArgs } from 'node:util';
 import { COMMANDS } from './cli/index.js';
-import { EXIT, type Command } from './cli/command.js';
+import { EXIT } from './exit-codes.js';
+import { type Command } from './cli/command.js';
 import { ConfigError, formatProblem } from './config/errors.js';
 import { StoreError } from './store/db.js';
+import { errorMessage, errorStack } from './error-message.js';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 const out = (text: string): void => void process.stdout.write(text);
@@ -58,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
   } catch (error) {
-    err(`faultline ${name}: ${(error as Error).message}\n\n${commandHelp(command)}`);
+    err(`faultline ${name}: ${errorMessage(error)}\n\n${commandHelp(command)}`);
     return EXIT.usage;
   }
   if (parsed.values.help) {
@@ -67,13 +69,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const signals = new EventEmitter();
   installSignals(signals);
-  return command.run({
+  return await command.run({
     values: parsed.values as Record<string, string | boolean | undefined>,
     positionals: parsed.positionals,
     env: process.env,
     out,
     err,
     signals,
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- @types/node says number; it is undefined when stdout is not a terminal
     terminal: { isTTY: process.stdout.isTTY === true, columns: () => process.stdout.columns ?? 100 },
   });
 }
@@ -88,7 +91,7 @@ function exitCodeFor(error: unknown): number {
     err(`faultline: ${error.message}\n`);
     return EXIT.failed;
   }
-  err(`faultline: ${(error as Error)?.stack ?? String(error)}\n`);
+  err(`faultline: ${errorStack(error)}\n`);
   return EXIT.failed;
 }
 

@@ -1,7 +1,8 @@
 // `faultline check-config`: validates the config and prints the effective one, secrets masked.
 import { formatProblem } from '../config/errors.js';
 import { renderConfig } from '../config/render.js';
-import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const checkConfig: Command = {
@@ -11,7 +12,7 @@ export const checkConfig: Command = {
   help: CONFIG_HELP,
   notes: 'Exit status: 0 valid, 78 invalid (every problem is listed as FILE:LINE:COL key: what to fix).',
   options: CONFIG_OPTION,
-  run: async (ctx) => {
+  run: (ctx) => {
     const loaded = loadConfigFor(ctx);
     for (const warning of loaded.warnings) ctx.err(`warning: ${formatProblem(warning)}\n`);
     ctx.out(`# effective config from ${loaded.file} (defaults filled in, secrets masked)\n`);

@@ -25,11 +25,9 @@ export interface Command {
   /** What `--help` prints after the options: exit status, signals. */
   notes?: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  /** Resolves to the exit code. */
-  run: (ctx: CommandContext) => Promise<number>;
+  /** The exit code, or a promise of it. */
+  run: (ctx: CommandContext) => Promise<number> | number;
 }
-
-export const EXIT = { ok: 0, failed: 1, usage: 64, notEnoughData: 3, config: 78 } as const;
 
 export const CONFIG_OPTION = {
   config: { type: 'string', short: 'c' },

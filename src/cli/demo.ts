@@ -2,7 +2,8 @@
 // heading for faults in accelerated event time, and the real agent learning from it, drawn live on
 // the terminal. Argument checks here; the run itself is src/demo/run.ts, loaded only when used.
 import { parseDuration } from '../config/units.js';
-import { EXIT, type Command } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { type Command } from './command.js';
 
 export const demo: Command = {
   name: 'demo',

@@ -5,7 +5,8 @@ import { openDatabase } from '../store/db.js';
 import { ModelRegistry, RejectedModelError, UnknownModelError } from '../store/models.js';
 import type { ModelCard } from '../train/card.js';
 import { formatModelList } from '../train/card-text.js';
-import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command, type CommandContext } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const models: Command = {
@@ -21,7 +22,7 @@ export const models: Command = {
     'serves the new champion from its next reload or retrain.\n' +
     'Exit status: 0 done, 1 unknown or refused version, 64 bad usage.',
   options: { ...CONFIG_OPTION, json: { type: 'boolean' }, force: { type: 'boolean' } },
-  run: async (ctx) => {
+  run: (ctx) => {
     const [action, version, ...extra] = ctx.positionals;
     if (action !== undefined && (action !== 'use' || version === undefined || extra.length > 0)) {
       ctx.err('faultline models: usage: faultline models [--json] | faultline models use VERSION [--force]\n');

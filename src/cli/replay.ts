@@ -1,14 +1,16 @@
 // `faultline replay FILE --url URL`: publishes a CSV (or whitespace-separated) file as telemetry,
 // one message per row, for commissioning and benchmarks. Wiring only: parsing lives in src/replay/.
 import { readFile } from 'node:fs/promises';
-import { connectPublisher, PublisherConnectError, type Publisher, type PublisherOptions } from '../mqtt/publisher.js';
+import { connectPublisher, PublisherConnectError, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
 import { PASSWORD_ENV } from '../config/load.js';
 import { parseReplayArgs, type BrokerArgs } from '../replay/args.js';
 import { fileLines, firstNonBlankLine, unreadable } from '../replay/file.js';
 import { systemClock } from '../replay/pace.js';
 import { DEFAULT_FAULT_TOPIC, DEFAULT_LINE, DEFAULT_TOPIC, planReplay, replay } from '../replay/replay.js';
 import { formatSummary, summaryJson, summaryWarnings } from '../replay/summary.js';
-import { EXIT, type Command } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { type Command } from './command.js';
+import { errorMessage } from '../error-message.js';
 
 const EXIT_INTERRUPTED = 130;
 
@@ -141,7 +143,7 @@ async function publisherOptions(broker: BrokerArgs): Promise<PublisherOptions | 
     try {
       content = await readFile(path);
     } catch (error) {
-      return { problem: `cannot read ${path} (${name === 'passwordFile' ? '--password-file' : `--${name}`}): ${(error as Error).message}` };
+      return { problem: `cannot read ${path} (${name === 'passwordFile' ? '--password-file' : `--${name}`}): ${errorMessage(error)}` };
     }
     if (name === 'passwordFile') options.password = content.toString('utf8').split(/\r?\n/)[0] ?? '';
     else options[name] = content;

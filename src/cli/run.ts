@@ -5,7 +5,8 @@ import { Agent } from '../agent.js';
 import { ConfigError, formatProblem } from '../config/errors.js';
 import { displayConfig } from '../config/render.js';
 import { createLogger, type Logger } from '../log.js';
-import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command, type CommandContext } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
 
 export const run: Command = {

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { openDatabase } from '../store/db.js';
 import { readStatus, type BufferStatus } from '../store/status.js';
-import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 const EMPTY: BufferStatus = {
@@ -27,7 +28,7 @@ export const status: Command = {
   usage: 'faultline status [--config FILE] [--json]',
   help: `${CONFIG_HELP}\n      --json         print one JSON object instead of a table`,
   options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
-  run: async (ctx) => {
+  run: (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;
     let snapshot = EMPTY;

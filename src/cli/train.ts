@@ -6,7 +6,8 @@ import { openDatabase } from '../store/db.js';
 import { ModelRegistry } from '../store/models.js';
 import { formatCard } from '../train/card-text.js';
 import { Trainer } from '../train/trainer.js';
-import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command } from './command.js';
+import { EXIT } from '../exit-codes.js';
+import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const train: Command = {

@@ -14,8 +14,9 @@ import type { AssetPrediction } from '../predict/predictor.js';
 import type { StoredModel } from '../store/models.js';
 import type { TrainResult } from '../train/trainer.js';
 import { createLogger, fileDestination } from '../log.js';
-import { connectPublisher, type Publisher } from '../mqtt/publisher.js';
-import { EXIT, type CommandContext } from '../cli/command.js';
+import { connectPublisher, type Publisher } from '../mqtt/publishing-client.js';
+import { EXIT } from '../exit-codes.js';
+import { type CommandContext } from '../cli/command.js';
 
 const TICKS_PER_SECOND = 5; // 5 × 2 min of event time per second: a machine's life in about 15 s
 const REDRAW_MS = 250;

@@ -66,13 +66,16 @@ export const DEFAULT_ASSETS = Object.freeze(['press1', 'press2', 'lathe1', 'pump
 export const DEMO_TIMING = Object.freeze({ tickMs: 120_000, meanLifeMs: 2.5 * 3_600_000, rampMs: 2 * 3_600_000 });
 
 /** Healthy levels by kind: close together, as on one line of similar machines (°C, mm/s RMS, A). */
-const KINDS: Readonly<Record<string, SensorValues>> = {
+const KINDS = {
   press: { temperature: 58, vibration: 2.2, current: 16 },
   lathe: { temperature: 55, vibration: 1.9, current: 14.5 },
   pump: { temperature: 60, vibration: 2.4, current: 15 },
   conveyor: { temperature: 54, vibration: 1.8, current: 14 },
   machine: { temperature: 57, vibration: 2.1, current: 15 },
-};
+} as const satisfies Readonly<Record<string, SensorValues>>;
+
+type Kind = keyof typeof KINDS;
+const isKind = (name: string): name is Kind => name in KINDS;
 
 /** Change at full wear: hotter bearings, more vibration, more current drawn. */
 const DRIFT: SensorValues = { temperature: 24, vibration: 6, current: 5 };
@@ -105,9 +108,9 @@ export function degradationAt(ttfMs: number, rampMs: number): number {
   return ((rampMs - Math.max(0, ttfMs)) / rampMs) ** WEAR_SHAPE;
 }
 
-export function kindOf(asset: string): string {
+export function kindOf(asset: string): Kind {
   const prefix = /^[a-z]+/i.exec(asset)?.[0]?.toLowerCase() ?? '';
-  return prefix in KINDS ? prefix : 'machine';
+  return isKind(prefix) ? prefix : 'machine';
 }
 
 export class LineSimulator {
@@ -132,7 +135,7 @@ export class LineSimulator {
     this.states = (options.assets ?? DEFAULT_ASSETS).map((asset, index) => {
       const uniform = mulberry32(deriveSeed(options.seed, index));
       const gauss = normal(uniform);
-      const base = KINDS[kindOf(asset)] ?? (KINDS['machine'] as SensorValues);
+      const base = KINDS[kindOf(asset)];
       // Each machine differs a little from its kind's nominal values.
       const kind = {
         temperature: base.temperature + 1.0 * gauss(),

@@ -96,7 +96,7 @@ export function gramOf(X: Float64Array, y: Float64Array, p: number, rows?: Array
 function assertFinite(g: Gram): void {
   if (!Number.isFinite(g.sy) || !Number.isFinite(g.syy)) throw new RangeError('gramOf: y has a NaN or infinite value');
   for (let j = 0; j < g.p; j++) {
-    if (!Number.isFinite(g.sx[j] as number) || !Number.isFinite(g.sxx[j * g.p + j] as number)) {
+    if (!Number.isFinite(g.sx[j]) || !Number.isFinite(g.sxx[j * g.p + j])) {
       throw new RangeError(`gramOf: column ${j} has a NaN or infinite value (select features and rows first)`);
     }
   }

@@ -78,7 +78,7 @@ export function nodeDeath(bdSeq: number, now: number): Payload {
 export function nodeData(seq: number, now: number, before: NodeMetrics, after: NodeMetrics): Payload | null {
   const changed = nodeMetrics(now, after, false).filter((metric) => {
     const key = NODE_METRIC_KEYS[metric.name as keyof typeof NODE_METRIC_KEYS];
-    return key !== undefined && before[key] !== after[key];
+    return before[key] !== after[key];
   });
   return changed.length === 0 ? null : { timestamp: now, seq, metrics: changed };
 }

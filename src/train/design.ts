@@ -18,7 +18,7 @@ export function completeRows(ds: Source, rows: ArrayLike<number>, columns: reado
     const base = (rows[i] as number) * ds.p;
     let complete = true;
     for (const j of columns) {
-      if (Number.isNaN(ds.X[base + j] as number)) {
+      if (Number.isNaN(ds.X[base + j])) {
         complete = false;
         break;
       }

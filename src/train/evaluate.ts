@@ -130,7 +130,7 @@ function scoreChampion(
 ): ChampionResult | null {
   const scored: number[] = [];
   testRows.forEach((row, i) => {
-    if (!Number.isNaN(champion.scores.predictions[row] as number)) scored.push(i);
+    if (!Number.isNaN(champion.scores.predictions[row])) scored.push(i);
   });
   const unscored = testRows.length - scored.length;
   if (unscored > 0) {

@@ -7,17 +7,17 @@ import type { Series } from '../learn/types.js';
 
 /** What a training source must offer, one asset at a time, assets sorted by name. */
 export interface TrainingSource<A extends { readonly name: string } = { readonly name: string }> {
-  assets(): A[];
+  readonly assets: () => A[];
   /** Every sensor of the given assets, sorted by name. */
-  sensors(assets: readonly A[]): string[];
+  readonly sensors: (assets: readonly A[]) => string[];
   /** Fault times of the asset, ascending. */
-  faults(asset: A): number[];
+  readonly faults: (asset: A) => number[];
   /** Distinct reading times of `sensors` on the asset, ascending (no values: cheap). */
-  readingTimes(asset: A, sensors: readonly string[]): number[];
+  readonly readingTimes: (asset: A, sensors: readonly string[]) => number[];
   /** The asset's readings of `sensors` and its faults. */
-  history(asset: A, sensors: readonly string[]): AssetHistory;
+  readonly history: (asset: A, sensors: readonly string[]) => AssetHistory;
   /** Runs `fn` on one consistent view of the data: every read inside it sees the same state. */
-  snapshot<T>(fn: () => T): T;
+  readonly snapshot: <T>(fn: () => T) => T;
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -170,7 +170,7 @@ class Pki {
       await execFileAsync(OPENSSL, args, { cwd: this.dir });
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
-      throw new Error(`openssl ${args[0] ?? ''} failed: ${stderr.trim() || String(err)}`);
+      throw new Error(`openssl ${args[0] ?? ''} failed: ${stderr.trim() || String(err)}`, { cause: err });
     }
   }
 }

@@ -12,6 +12,7 @@ import { serverCert, testCerts, type ServerCertKind, type TestCerts } from './ce
 import { freePort, LOOPBACK, waitForPort } from './ports.js';
 import { onCleanup, onProcessExit, tempDir } from './teardown.js';
 import { withDeadline } from './wait.js';
+import { errorMessage } from '../../src/error-message.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -227,7 +228,7 @@ class MosquittoBroker implements MosquittoHandle {
       check();
       return await withDeadline(found, ms, `mosquitto log line matching ${String(pattern)}`);
     } catch (err) {
-      throw new Error(`${(err as Error).message}; log tail:\n${tail(this.output)}`);
+      throw new Error(`${errorMessage(err)}; log tail:\n${tail(this.output)}`, { cause: err });
     } finally {
       this.outputEvents.off('data', check);
     }
@@ -278,7 +279,7 @@ class MosquittoBroker implements MosquittoHandle {
     } catch (err) {
       child.kill('SIGKILL');
       await this.exited;
-      throw new Error(`${(err as Error).message}; log tail:\n${tail(this.output)}`);
+      throw new Error(`${errorMessage(err)}; log tail:\n${tail(this.output)}`, { cause: err });
     } finally {
       clearInterval(resend);
     }
@@ -301,8 +302,8 @@ class MosquittoBroker implements MosquittoHandle {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => this.append(chunk));
-    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => this.append(chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.append(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.append(chunk));
     this.exited = new Promise<ExitInfo>((resolve) => {
       child.once('error', (error) => resolve({ code: null, signal: null, error }));
       child.once('close', (code, signal) => resolve({ code, signal }));

@@ -28,6 +28,7 @@ interface Frame {
 
 const openFrames: Frame[] = [];
 
+// eslint-disable-next-line no-empty-pattern -- vitest passes fixtures first; an empty pattern asks for none
 beforeAll(({}, file) => {
   instrumentNestedSuites(file);
   return openFrame(file);
@@ -35,6 +36,7 @@ beforeAll(({}, file) => {
 
 // Safety net: drains frames whose suite's beforeAll failed (vitest then skips their drain), and
 // everything if the file's own beforeAll chain failed.
+// eslint-disable-next-line no-empty-pattern -- as above
 afterAll(async ({}, file) => {
   const fileFailed = file.result?.state === 'fail';
   await drainFrames(openFrames.filter((frame) => fileFailed || frame.suite !== file));

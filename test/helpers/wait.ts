@@ -5,7 +5,10 @@ const POLL_INTERVAL_MS = 10;
 
 /** Structural subset of EventEmitter, so typed emitters (e.g. mqtt.js' MqttClient) fit too. */
 export interface EventSource {
+  // Node's own EventEmitter types its listeners (...args: any[]); nothing narrower accepts every emitter.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   once(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   off(event: string, listener: (...args: any[]) => void): unknown;
 }
 
@@ -60,7 +63,7 @@ export async function waitUntil<T>(
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (err) {
       lastError = err;
     }

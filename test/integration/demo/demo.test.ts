@@ -22,6 +22,7 @@ describe('faultline demo', () => {
       if (demo.exitCode === null) demo.kill('SIGKILL');
     });
     await waitUntil(() => output.includes(`mosquitto_sub -h 127.0.0.1 -p ${port} -V 311 -t 'plant/+/+/prediction' -v`), 15_000, 'the demo names its broker');
+    // eslint-disable-next-line no-control-regex -- ESC starts the escape codes that must not appear
     expect(output).not.toMatch(/\u001b\[/); // no escape codes when stdout is not a terminal
 
     const client = await connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 4 });

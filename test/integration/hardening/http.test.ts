@@ -35,6 +35,7 @@ function watchHealth(base: string): { stop: () => Promise<Array<{ status: number
   const seen: Array<{ status: number; ms: number }> = [];
   let running = true;
   const loop = (async () => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() clears it between turns
     while (running) {
       const started = Date.now();
       const status = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.status, () => 0);
@@ -86,7 +87,7 @@ describeWithMosquitto('hardening: HTTP', () => {
         },
       }),
       duplex: 'half',
-    } as RequestInit).catch((error: Error) => error);
+    }).catch((error: Error) => error);
     if (streamed instanceof Response) {
       expect(streamed.status).toBe(413);
       expect(((await streamed.json()) as { error: string }).error).toMatch(/over 1048576 bytes \(http\.max_body\)/);

@@ -74,6 +74,7 @@ export async function rawPublisher(port: number, topic: string, clientId = 'raw-
   });
   socket.write(connectPacket(clientId));
   await waitUntil(() => connected || failure, 5_000, 'the raw publisher is connected');
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/only-throw-error -- the data handler sets it
   if (failure) throw failure;
 
   const publish = (seq: number, payload: string): Buffer => {

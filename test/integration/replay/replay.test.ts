@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
 import { startBroker } from '../../../src/demo/broker.js';
-import { connectPublisher } from '../../../src/mqtt/publisher.js';
+import { connectPublisher } from '../../../src/mqtt/publishing-client.js';
 import { connectClient, describeEachBroker, type TestBroker } from '../../helpers/brokers.js';
 import { cleanEnv, MAIN, REPO, runCli } from '../../helpers/cli.js';
 import { freePort } from '../../helpers/ports.js';

@@ -33,6 +33,7 @@ const PREDICTING: DemoState = {
 };
 
 function visibleLines(screen: string): string[] {
+  // eslint-disable-next-line no-control-regex -- ESC starts the escape codes this removes
   return screen.split('\n').map((l) => l.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ''));
 }
 
@@ -77,6 +78,7 @@ describe('renderScreen', () => {
 
   it('uses no colour codes with colour off, and colours levels with it on', () => {
     const plain = renderScreen(PREDICTING, { color: false, width: 120 });
+    // eslint-disable-next-line no-control-regex -- ESC starts a colour code
     expect(plain).not.toMatch(/\u001b\[[0-9;]*m/);
     const colored = renderScreen(PREDICTING, { color: true, width: 120 });
     expect(colored).toContain(`${ESC}1;31malarm  ${ESC}0m`);

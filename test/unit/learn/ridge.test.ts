@@ -178,7 +178,7 @@ describe('chooseLambda', () => {
       for (let i = 0; i < per; i++) {
         const r = e * per + i;
         X[r] = 20 * rnd() - 10;
-        y[r] = flatLast && e === count - 1 ? 500 : 500 + 20 * (X[r] as number) + noise * gauss();
+        y[r] = flatLast && e === count - 1 ? 500 : 500 + 20 * (X[r]) + noise * gauss();
         rowEpisode[r] = e;
       }
     }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/demo/random.js';
-import type { SensorSeries } from '../../../src/learn/types.js';
 import { LiveWindows } from '../../../src/predict/live-windows.js';
 import { pointsOf } from '../../helpers/series.js';
 
@@ -79,7 +78,7 @@ describe('LiveWindows', () => {
       const added = new LiveWindows(new Set(['t', 'u']), 150);
       // Half the runs already hold a reading of 't' (a merge), as after a live reading.
       if (run % 2 === 1) for (const w of [seeded, added]) w.add('a', null, 't', 250.5, -1);
-      seeded.seed('a', 'l', 0, lastFault, series as SensorSeries);
+      seeded.seed('a', 'l', 0, lastFault, series);
       added.seed('a', 'l', 0, lastFault, new Map());
       for (const [sensor, { ts, value }] of series) ts.forEach((t, i) => added.add('a', 'l', sensor, t, value[i]!));
       const state = (w: LiveWindows) => ({ ...w.view('a'), series: ['t', 'u', 'other'].map((s) => points(w, 'a', s)) });
