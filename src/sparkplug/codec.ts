@@ -164,7 +164,8 @@ function metricToWire(metric: Metric): WireMetric {
   if (metric.isHistorical) wire.isHistorical = true;
   if (metric.isTransient) wire.isTransient = true;
   if (metric.properties) wire.properties = propertiesToWire(metric.properties);
-  if (metric.value === null || metric.isNull) {
+  // undefined too: a value missing in plain JavaScript is no value, never the string "undefined" or NaN.
+  if (metric.value === null || metric.value === undefined || metric.isNull) {
     // [tck-id-operational-behavior-data-publish-dbirth-values] a null value: is_null and no value field
     wire.isNull = true;
     return wire;

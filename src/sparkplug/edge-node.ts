@@ -12,6 +12,7 @@ import {
   nodeBirth,
   nodeData,
   nodeDeath,
+  nodeUpdate,
   parseHostState,
   type DeviceValues,
   type NodeMetrics,
@@ -72,7 +73,7 @@ export class SparkplugNode {
     this.now = options.now ?? Date.now;
     this.horizonS = config.model.horizon / 1000;
     this.held = new HeldQueue(options.holdCapacity ?? config.predictions.outbox_max);
-    this.node = { modelVersion: null, rmse: null, readingsStored: 0, ...options.node };
+    this.node = { modelVersion: null, rmse: null, readingsStored: 0, ...nodeUpdate(options.node ?? {}) };
     this.nodeSent = { ...this.node };
   }
 
@@ -139,7 +140,7 @@ export class SparkplugNode {
 
   /** Changes node metrics; publishes the changed ones as NDATA when a session is up. */
   updateNodeMetrics(update: Partial<NodeMetrics>): void {
-    this.node = { ...this.node, ...update };
+    this.node = { ...this.node, ...nodeUpdate(update) };
     if (!this.canSend()) return;
     const payload = nodeData(0, this.now(), this.nodeSent, this.node);
     if (!payload) return;

@@ -29,6 +29,24 @@ export interface DeviceValues {
 const text = (value: string): PropertyValue => ({ type: DataType.String, value });
 const real = (value: number): PropertyValue => ({ type: DataType.Double, value });
 
+/**
+ * A Double metric's value: NaN, ±Infinity and undefined are no value, sent as is_null
+ * [tck-id-operational-behavior-data-publish-nbirth-values], never as a number a host would chart.
+ */
+const double = (value: number | null | undefined): number | null => (value !== null && value !== undefined && Number.isFinite(value) ? value : null);
+
+/**
+ * Node metrics from an update written in plain JavaScript: a key left out keeps its value, and an
+ * explicit undefined (`champion?.version` before a first model) means no value, not "undefined".
+ */
+export function nodeUpdate(update: Partial<NodeMetrics>): Partial<NodeMetrics> {
+  const out: Partial<NodeMetrics> = {};
+  if ('modelVersion' in update) out.modelVersion = update.modelVersion ?? null;
+  if ('rmse' in update) out.rmse = double(update.rmse);
+  if (update.readingsStored !== undefined && Number.isFinite(update.readingsStored)) out.readingsStored = update.readingsStored;
+  return out;
+}
+
 /** Property keys are the tag properties Ignition's MQTT Engine maps by name (engUnit, engLow, ...). */
 function deviceProperties(horizonS: number): Record<keyof Omit<DeviceValues, 'ts'>, Record<string, PropertyValue>> {
   return {
@@ -88,7 +106,7 @@ const NODE_METRIC_KEYS = { model_version: 'modelVersion', rmse: 'rmse', readings
 function nodeMetrics(now: number, node: NodeMetrics, birth: boolean): Metric[] {
   const metrics: Metric[] = [
     { name: 'model_version', timestamp: now, datatype: DataType.String, value: node.modelVersion },
-    { name: 'rmse', timestamp: now, datatype: DataType.Double, value: node.rmse },
+    { name: 'rmse', timestamp: now, datatype: DataType.Double, value: double(node.rmse) },
     { name: 'readings_stored', timestamp: now, datatype: DataType.UInt64, value: node.readingsStored },
   ];
   if (birth) {
@@ -97,6 +115,11 @@ function nodeMetrics(now: number, node: NodeMetrics, birth: boolean): Metric[] {
     metrics[2]!.properties = { documentation: text('readings stored in the buffer') };
   }
   return metrics;
+}
+
+function deviceValue(values: DeviceValues, key: (typeof DEVICE_METRICS)[number]['key'], datatype: number): string | number | null {
+  const value = values[key];
+  return typeof value === 'number' && datatype === DataType.Double ? double(value) : value;
 }
 
 /**
@@ -112,7 +135,7 @@ export function deviceBirth(seq: number, now: number, values: DeviceValues | nul
       name,
       timestamp: values?.ts ?? now,
       datatype,
-      value: values ? values[key] : null,
+      value: values ? deviceValue(values, key, datatype) : null,
       properties: properties[key],
     })),
   };
@@ -128,7 +151,7 @@ export function deviceData(seq: number, now: number, values: DeviceValues, optio
       name,
       timestamp: values.ts,
       datatype,
-      value: values[key],
+      value: deviceValue(values, key, datatype),
       ...(options.historical ? { isHistorical: true } : {}),
     }),
   );
