@@ -209,20 +209,21 @@ export const PHASES: readonly Phase[] = [
       if (!rt.config.sparkplug.enabled) return { stop: () => undefined };
       // Loaded only when used: protobufjs and the schema take about 12 MB.
       const { SparkplugNode } = await import('./sparkplug/edge-node.js');
-      const champion = rt.predictions?.champion;
       const node = new SparkplugNode({
         config: rt.config,
         log: rt.log.child({ module: 'sparkplug' }),
         store: metaStore(rt.db!),
-        node: { modelVersion: champion?.version, rmse: champion?.params.rmse ?? undefined, readingsStored: readCounter(rt.db!, 'readings') },
+        // Read at every birth (a rebirth too) and every 30 s for NDATA, so a birth carries current values.
+        node: () => ({
+          modelVersion: rt.predictions?.champion?.version ?? null,
+          rmse: rt.predictions?.champion?.params.rmse ?? null,
+          readingsStored: readCounter(rt.db!, 'readings'),
+        }),
       });
       node.start();
       rt.sparkplug = node;
-      const refresh = setInterval(() => node.updateNodeMetrics({ readingsStored: readCounter(rt.db!, 'readings') }), 30_000);
-      refresh.unref();
       return {
         stop: async () => {
-          clearInterval(refresh);
           delete rt.sparkplug;
           await node.stop();
         },

@@ -38,6 +38,7 @@ interface Held {
 }
 
 const NDEATH_GRACE_MS = 2_000;
+const NODE_REFRESH_MS = 30_000;
 
 export class SparkplugNode {
   readonly group: string;
@@ -59,6 +60,7 @@ export class SparkplugNode {
   private node: NodeMetrics;
   private nodeSent: NodeMetrics;
   private warnedDrop = false;
+  private refresh: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SparkplugNodeOptions) {
     const { config } = options;
@@ -73,7 +75,7 @@ export class SparkplugNode {
     this.now = options.now ?? Date.now;
     this.horizonS = config.model.horizon / 1000;
     this.held = new HeldQueue(options.holdCapacity ?? config.predictions.outbox_max);
-    this.node = { modelVersion: null, rmse: null, readingsStored: 0, ...nodeUpdate(options.node ?? {}) };
+    this.node = { modelVersion: null, rmse: null, readingsStored: 0 };
     this.nodeSent = { ...this.node };
   }
 
@@ -81,11 +83,17 @@ export class SparkplugNode {
     this.stopping = false;
     this.connection = this.createConnection();
     this.connection.start();
+    if (this.options.node && !this.refresh) {
+      this.refresh = setInterval(() => this.updateNodeMetrics(this.readNode()), this.options.nodeRefreshMs ?? NODE_REFRESH_MS);
+      this.refresh.unref();
+    }
   }
 
   /** Publishes NDEATH and disconnects [tck-id-operational-behavior-edge-node-intentional-disconnect-ndeath]. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.refresh) clearInterval(this.refresh);
+    this.refresh = null;
     await this.restarting;
     const connection = this.connection;
     this.connection = null;
@@ -249,6 +257,7 @@ export class SparkplugNode {
     if (!connection?.connected || this.stopping) return;
     if (this.primaryHost && !this.host.online) return;
     const now = this.now();
+    this.node = { ...this.node, ...nodeUpdate(this.readNode()) };
     this.seq = 0; // [tck-id-payloads-sequence-num-zero-nbirth]
     this.send(nodeTopic(this.group, 'NBIRTH', this.edgeNode), nodeBirth(this.bdSeq, now, this.node));
     this.nodeSent = { ...this.node };
@@ -258,6 +267,15 @@ export class SparkplugNode {
     const held = this.held.drain();
     for (const { asset, values } of held) this.sendData(asset, values, true);
     this.log.info({ reason, bdSeq: this.bdSeq, devices: this.devices.size, replayed: held.length }, 'sparkplug births published');
+  }
+
+  private readNode(): Partial<NodeMetrics> {
+    try {
+      return this.options.node?.() ?? {};
+    } catch (error) {
+      this.log.warn({ err: error }, 'cannot read the node metrics; keeping the last values');
+      return {};
+    }
   }
 
   /** [tck-id-message-flow-device-birth-publish-nbirth-wait]: only after this session's NBIRTH. */

@@ -16,8 +16,14 @@ export interface SparkplugNodeOptions {
   connectionFactory?: ConnectionFactory;
   codec?: SparkplugCodec;
   now?: () => number;
-  /** Node metrics for the first NBIRTH; updateNodeMetrics() changes them later. */
-  node?: Partial<NodeMetrics>;
+  /**
+   * Reads the node metrics as they are now: for every NBIRTH (a rebirth too), so that a birth carries
+   * current values [tck-id-operational-behavior-data-publish-nbirth-values], and every `nodeRefreshMs`
+   * for NDATA. Keys left out keep their last value; a throw is logged and keeps them all.
+   */
+  node?: () => Partial<NodeMetrics>;
+  /** How often `node` is read for NDATA between births; default 30 s. */
+  nodeRefreshMs?: number;
   /** Predictions held while no session is up; default predictions.outbox_max. */
   holdCapacity?: number;
 }
