@@ -4,8 +4,10 @@
 import type { Logger } from '../log.js';
 import { Connection, type Inbound, type Will } from '../mqtt/connection.js';
 import { createCodec, type Payload, type SparkplugCodec } from './codec.js';
+import { afterReport, toReport, type ExceptionRule, type Reported } from './exception.js';
 import { HeldQueue } from './held.js';
 import {
+  DEVICE_METRIC_KEYS,
   deviceBirth,
   deviceData,
   isRebirthRequest,
@@ -14,6 +16,7 @@ import {
   nodeDeath,
   nodeUpdate,
   parseHostState,
+  type DeviceMetric,
   type DeviceValues,
   type NodeMetrics,
 } from './payloads.js';
@@ -29,7 +32,8 @@ interface DeviceState {
   /** Newest live values: what a DBIRTH carries as current. */
   latest: DeviceValues | null;
   born: boolean;
-  sentModelVersion: string | null;
+  /** What the host was last told (by DBIRTH, DDATA or a held prediction); null before any value. */
+  reported: Reported | null;
 }
 
 interface Held {
@@ -48,6 +52,7 @@ export class SparkplugNode {
   private readonly codec: SparkplugCodec;
   private readonly now: () => number;
   private readonly horizonS: number;
+  private readonly rule: ExceptionRule;
   private readonly devices = new Map<string, DeviceState>();
   private readonly held: HeldQueue<Held>;
   private connection: SparkplugConnection | null = null;
@@ -74,6 +79,7 @@ export class SparkplugNode {
     this.codec = options.codec ?? createCodec();
     this.now = options.now ?? Date.now;
     this.horizonS = config.model.horizon / 1000;
+    this.rule = { deadband: config.sparkplug.deadband, horizonS: this.horizonS, maxSilenceMs: config.sparkplug.max_silence };
     this.held = new HeldQueue(options.holdCapacity ?? config.predictions.outbox_max);
     this.node = { modelVersion: null, rmse: null, readingsStored: 0 };
     this.nodeSent = { ...this.node };
@@ -115,8 +121,10 @@ export class SparkplugNode {
   }
 
   /**
-   * Publishes an asset's prediction as DDATA (after its DBIRTH), or holds it until the next births
-   * when no session is up. `historical` marks values that are not the asset's current state.
+   * Publishes what a host has not been told of an asset's prediction as DDATA (after its DBIRTH), or
+   * holds it until the next births when no session is up; 'unchanged' when there is nothing to tell
+   * (see exception.ts). `historical` marks values that are not the asset's current state: they go
+   * whole and as they are, since the caller chose to send them.
    */
   publishPrediction(asset: string, update: PredictionUpdate, options: { historical?: boolean } = {}): PublishOutcome {
     if (!isValidId(asset)) return 'invalid_asset';
@@ -130,19 +138,26 @@ export class SparkplugNode {
     };
     let device = this.devices.get(asset);
     if (!device) {
-      device = { latest: null, born: false, sentModelVersion: null };
+      device = { latest: null, born: false, reported: null };
       this.devices.set(asset, device);
     }
     if (!historical && (device.latest === null || values.ts >= device.latest.ts)) device.latest = values;
+    const now = this.now();
+    const metrics = historical ? DEVICE_METRIC_KEYS : toReport(this.rule, device.reported, values, now);
+    if (metrics.length === 0) return 'unchanged';
+    // A live prediction is held only when it passed the same test as one sent: the history replayed
+    // after the next births has the points a connected host would have got, and the bounded hold
+    // queue spans a longer outage instead of filling with repeats.
+    if (!historical) device.reported = afterReport(device.reported, values, metrics, now);
     if (!this.canSend()) {
       this.hold({ asset, values });
       return 'held';
     }
     if (!device.born) {
-      this.birthDevice(asset, device, this.now());
+      this.birthDevice(asset, device, now);
       if (device.latest === values) return 'sent'; // the DBIRTH carried it as the current value
     }
-    this.sendData(asset, values, historical);
+    this.sendData(asset, values, historical, metrics);
     return 'sent';
   }
 
@@ -265,7 +280,8 @@ export class SparkplugNode {
     this.warnedDrop = false;
     for (const [asset, device] of this.devices) this.birthDevice(asset, device, now);
     const held = this.held.drain();
-    for (const { asset, values } of held) this.sendData(asset, values, true);
+    // A point of history goes whole: the host's last value of the asset predates the outage.
+    for (const { asset, values } of held) this.sendData(asset, values, true, DEVICE_METRIC_KEYS);
     this.log.info({ reason, bdSeq: this.bdSeq, devices: this.devices.size, replayed: held.length }, 'sparkplug births published');
   }
 
@@ -283,15 +299,11 @@ export class SparkplugNode {
     const payload = deviceBirth(this.nextSeq(), now, device.latest, this.horizonS);
     this.send(deviceTopic(this.group, 'DBIRTH', this.edgeNode, asset), payload);
     device.born = true;
-    device.sentModelVersion = device.latest?.modelVersion ?? null;
+    device.reported = device.latest ? afterReport(null, device.latest, DEVICE_METRIC_KEYS, now) : null;
   }
 
-  private sendData(asset: string, values: DeviceValues, historical: boolean): void {
-    const device = this.devices.get(asset)!;
-    // Historical values carry their model version; live ones only when it changed [tck-id-topics-ddata-payload].
-    const modelVersion = historical || values.modelVersion !== device.sentModelVersion;
-    if (!historical) device.sentModelVersion = values.modelVersion;
-    const payload = deviceData(this.nextSeq(), this.now(), values, { historical, modelVersion });
+  private sendData(asset: string, values: DeviceValues, historical: boolean, metrics: readonly DeviceMetric[]): void {
+    const payload = deviceData(this.nextSeq(), this.now(), values, { historical, metrics });
     this.send(deviceTopic(this.group, 'DDATA', this.edgeNode, asset), payload, () => this.hold({ asset, values }));
   }
 

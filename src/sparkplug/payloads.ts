@@ -26,6 +26,8 @@ export interface DeviceValues {
   modelVersion: string;
 }
 
+export type DeviceMetric = keyof Omit<DeviceValues, 'ts'>;
+
 const text = (value: string): PropertyValue => ({ type: DataType.String, value });
 const real = (value: number): PropertyValue => ({ type: DataType.Double, value });
 
@@ -48,7 +50,7 @@ export function nodeUpdate(update: Partial<NodeMetrics>): Partial<NodeMetrics> {
 }
 
 /** Property keys are the tag properties Ignition's MQTT Engine maps by name (engUnit, engLow, ...). */
-function deviceProperties(horizonS: number): Record<keyof Omit<DeviceValues, 'ts'>, Record<string, PropertyValue>> {
+function deviceProperties(horizonS: number): Record<DeviceMetric, Record<string, PropertyValue>> {
   return {
     risk: { engUnit: text(''), engLow: real(0), engHigh: real(1), documentation: text('1 - time_to_fault_s / horizon, in [0, 1]') },
     timeToFaultS: {
@@ -62,12 +64,15 @@ function deviceProperties(horizonS: number): Record<keyof Omit<DeviceValues, 'ts
   };
 }
 
-const DEVICE_METRICS = [
+const DEVICE_METRICS: ReadonlyArray<{ key: DeviceMetric; name: string; datatype: number }> = [
   { key: 'risk', name: 'risk', datatype: DataType.Double },
   { key: 'timeToFaultS', name: 'time_to_fault_s', datatype: DataType.Double },
   { key: 'level', name: 'level', datatype: DataType.Int32 },
   { key: 'modelVersion', name: 'model_version', datatype: DataType.String },
-] as const;
+];
+
+/** Every device metric, in the order of the DBIRTH. */
+export const DEVICE_METRIC_KEYS: readonly DeviceMetric[] = DEVICE_METRICS.map(({ key }) => key);
 
 /**
  * NBIRTH: seq 0 [tck-id-topics-nbirth-seq-num], the bdSeq of this connection's Will
@@ -117,7 +122,7 @@ function nodeMetrics(now: number, node: NodeMetrics, birth: boolean): Metric[] {
   return metrics;
 }
 
-function deviceValue(values: DeviceValues, key: (typeof DEVICE_METRICS)[number]['key'], datatype: number): string | number | null {
+function deviceValue(values: DeviceValues, key: DeviceMetric, datatype: number): string | number | null {
   const value = values[key];
   return typeof value === 'number' && datatype === DataType.Double ? double(value) : value;
 }
@@ -142,11 +147,13 @@ export function deviceBirth(seq: number, now: number, values: DeviceValues | nul
 }
 
 /**
- * DDATA: the prediction at its event time. The datatype is kept although the spec says it SHOULD
- * NOT be [tck-id-payloads-metric-datatype-not-req]: the Tahu JS decoder reads no value without it.
+ * DDATA: `options.metrics` of the prediction, at its event time; a subset of the DBIRTH's metrics
+ * is what report by exception sends [tck-id-topics-ddata-payload]. The datatype is kept although the
+ * spec says it SHOULD NOT be [tck-id-payloads-metric-datatype-not-req]: the Tahu JS decoder reads no
+ * value without it.
  */
-export function deviceData(seq: number, now: number, values: DeviceValues, options: { historical: boolean; modelVersion: boolean }): Payload {
-  const metrics = DEVICE_METRICS.filter(({ key }) => key !== 'modelVersion' || options.modelVersion).map(
+export function deviceData(seq: number, now: number, values: DeviceValues, options: { historical: boolean; metrics: readonly DeviceMetric[] }): Payload {
+  const metrics = DEVICE_METRICS.filter(({ key }) => options.metrics.includes(key)).map(
     ({ key, name, datatype }): Metric => ({
       name,
       timestamp: values.ts,

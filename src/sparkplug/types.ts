@@ -15,6 +15,7 @@ export interface SparkplugNodeOptions {
   store: KeyValueStore;
   connectionFactory?: ConnectionFactory;
   codec?: SparkplugCodec;
+  /** Wall clock, ms: payload timestamps and sparkplug.max_silence. */
   now?: () => number;
   /**
    * Reads the node metrics as they are now: for every NBIRTH (a rebirth too), so that a birth carries
@@ -34,7 +35,8 @@ export interface PredictionUpdate {
   modelVersion: string;
 }
 
-export type PublishOutcome = 'sent' | 'held' | 'invalid_asset';
+/** 'unchanged': nothing a host has not been told (report by exception). */
+export type PublishOutcome = 'sent' | 'held' | 'unchanged' | 'invalid_asset';
 
 export interface SparkplugStatus {
   connected: boolean;
