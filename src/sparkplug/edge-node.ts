@@ -1,6 +1,6 @@
 // faultline as a Sparkplug B edge node on its own MQTT session: bdSeq per CONNECT (persisted), NDEATH
 // as the Will, NBIRTH/DBIRTH/DDATA on one seq counter, rebirth on command, the optional wait for the
-// primary host's STATE, and store-and-forward as is_historical. Never imports `mqtt`: Connection does.
+// primary host's STATE, DDATA by exception, store-and-forward as is_historical. Never imports `mqtt`.
 import type { Logger } from '../log.js';
 import { Connection, type Inbound, type Will } from '../mqtt/connection.js';
 import { createCodec, type Payload, type SparkplugCodec } from './codec.js';
