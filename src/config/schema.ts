@@ -338,6 +338,14 @@ const sparkplug = z
       .nullable()
       .default(null)
       .meta({ description: 'Wait for this primary host’s STATE online before publishing births (Sparkplug 3.0).' }),
+    deadband: ratio(
+      0.01,
+      'Report by exception: publish risk and time_to_fault_s when they move more than this fraction of their range (0–1, 0–model.horizon) from the value last sent; level and model_version on any change.',
+    ),
+    max_silence: duration(
+      '60s',
+      'Report by exception: publish an asset’s current values at least this often (wall time) while it gets predictions, so a host can tell alive from stuck.',
+    ),
   })
   .prefault({});
 

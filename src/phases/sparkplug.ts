@@ -10,8 +10,6 @@ import type { Base } from './base.js';
 import type { PredictionParts } from './predictions.js';
 import type { StoreParts } from './store.js';
 
-const NODE_METRICS_EVERY_MS = 30_000;
-
 export const sparkplugPhase: Phase<Base & StoreParts & Pick<PredictionParts, 'predictions'>, object> = {
   name: 'sparkplug',
   sections: ['sparkplug', 'agent', 'mqtt'],
@@ -19,26 +17,27 @@ export const sparkplugPhase: Phase<Base & StoreParts & Pick<PredictionParts, 'pr
     if (!config.sparkplug.enabled) return { parts: {}, stop: () => undefined };
     // Loaded only when used: protobufjs and the schema take about 12 MB.
     const { SparkplugNode } = await import('../sparkplug/edge-node.js');
-    const champion = predictions.champion;
     const node = new SparkplugNode({
       config,
       log: log.child({ module: 'sparkplug' }),
       store: metaStore(db),
-      node: { modelVersion: champion?.version, rmse: champion?.params.rmse ?? undefined, readingsStored: readCounter(db, 'readings') },
+      // Read at every birth (a rebirth too) and every 30 s for NDATA, so a birth carries current values.
+      node: () => ({
+        modelVersion: predictions.champion?.version ?? null,
+        rmse: predictions.champion?.params.rmse ?? null,
+        readingsStored: readCounter(db, 'readings'),
+      }),
     });
     const onPrediction = (p: AssetPrediction): void => {
       node.publishPrediction(p.asset, { prediction: p.prediction, level: p.level, modelVersion: p.modelVersion });
     };
-    const onModel = (model: StoredModel<ModelCard>): void => node.updateNodeMetrics({ modelVersion: model.version, rmse: model.params.rmse ?? undefined });
+    const onModel = (model: StoredModel<ModelCard>): void => node.updateNodeMetrics({ modelVersion: model.version, rmse: model.params.rmse });
     predictions.on('prediction', onPrediction);
     predictions.on('model', onModel);
     node.start();
-    const refresh = setInterval(() => node.updateNodeMetrics({ readingsStored: readCounter(db, 'readings') }), NODE_METRICS_EVERY_MS);
-    refresh.unref();
     return {
       parts: {},
       stop: async () => {
-        clearInterval(refresh);
         predictions.off('prediction', onPrediction);
         predictions.off('model', onModel);
         await node.stop();

@@ -165,7 +165,9 @@ function metricToWire(metric: Metric): WireMetric {
   if (metric.isHistorical) wire.isHistorical = true;
   if (metric.isTransient) wire.isTransient = true;
   if (metric.properties) wire.properties = propertiesToWire(metric.properties);
-  if (metric.value === null || metric.isNull) {
+  // undefined too: a value missing in plain JavaScript is no value, never the string "undefined" or NaN.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the types say never; callers built from JSON can
+  if (metric.value === null || metric.value === undefined || metric.isNull) {
     // [tck-id-operational-behavior-data-publish-dbirth-values] a null value: is_null and no value field
     wire.isNull = true;
     return wire;

@@ -1,18 +1,22 @@
 // faultline as a Sparkplug B edge node on its own MQTT session: bdSeq per CONNECT (persisted), NDEATH
 // as the Will, NBIRTH/DBIRTH/DDATA on one seq counter, rebirth on command, the optional wait for the
-// primary host's STATE, and store-and-forward as is_historical. Never imports `mqtt`: Connection does.
+// primary host's STATE, DDATA by exception, store-and-forward as is_historical. Never imports `mqtt`.
 import type { Logger } from '../log.js';
 import { Connection, type Inbound, type Will } from '../mqtt/connection.js';
 import { createCodec, type Payload, type SparkplugCodec } from './codec.js';
+import { afterReport, toReport, type ExceptionRule, type Reported } from './exception.js';
 import { HeldQueue } from './held.js';
 import {
+  DEVICE_METRIC_KEYS,
   deviceBirth,
   deviceData,
   isRebirthRequest,
   nodeBirth,
   nodeData,
   nodeDeath,
+  nodeUpdate,
   parseHostState,
+  type DeviceMetric,
   type DeviceValues,
   type NodeMetrics,
 } from './payloads.js';
@@ -28,7 +32,8 @@ interface DeviceState {
   /** Newest live values: what a DBIRTH carries as current. */
   latest: DeviceValues | null;
   born: boolean;
-  sentModelVersion: string | null;
+  /** What the host was last told (by DBIRTH, DDATA or a held prediction); null before any value. */
+  reported: Reported | null;
 }
 
 interface Held {
@@ -37,6 +42,7 @@ interface Held {
 }
 
 const NDEATH_GRACE_MS = 2_000;
+const NODE_REFRESH_MS = 30_000;
 
 export class SparkplugNode {
   readonly group: string;
@@ -46,6 +52,7 @@ export class SparkplugNode {
   private readonly codec: SparkplugCodec;
   private readonly now: () => number;
   private readonly horizonS: number;
+  private readonly rule: ExceptionRule;
   private readonly devices = new Map<string, DeviceState>();
   private readonly held: HeldQueue<Held>;
   private connection: SparkplugConnection | null = null;
@@ -58,6 +65,7 @@ export class SparkplugNode {
   private node: NodeMetrics;
   private nodeSent: NodeMetrics;
   private warnedDrop = false;
+  private refresh: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SparkplugNodeOptions) {
     const { config } = options;
@@ -71,8 +79,9 @@ export class SparkplugNode {
     this.codec = options.codec ?? createCodec();
     this.now = options.now ?? Date.now;
     this.horizonS = config.model.horizon / 1000;
+    this.rule = { deadband: config.sparkplug.deadband, horizonS: this.horizonS, maxSilenceMs: config.sparkplug.max_silence };
     this.held = new HeldQueue(options.holdCapacity ?? config.predictions.outbox_max);
-    this.node = { modelVersion: null, rmse: null, readingsStored: 0, ...options.node };
+    this.node = { modelVersion: null, rmse: null, readingsStored: 0 };
     this.nodeSent = { ...this.node };
   }
 
@@ -80,11 +89,17 @@ export class SparkplugNode {
     this.stopping = false;
     this.connection = this.createConnection();
     this.connection.start();
+    if (this.options.node && !this.refresh) {
+      this.refresh = setInterval(() => this.updateNodeMetrics(this.readNode()), this.options.nodeRefreshMs ?? NODE_REFRESH_MS);
+      this.refresh.unref();
+    }
   }
 
   /** Publishes NDEATH and disconnects [tck-id-operational-behavior-edge-node-intentional-disconnect-ndeath]. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.refresh) clearInterval(this.refresh);
+    this.refresh = null;
     await this.restarting;
     const connection = this.connection;
     this.connection = null;
@@ -106,8 +121,10 @@ export class SparkplugNode {
   }
 
   /**
-   * Publishes an asset's prediction as DDATA (after its DBIRTH), or holds it until the next births
-   * when no session is up. `historical` marks values that are not the asset's current state.
+   * Publishes what a host has not been told of an asset's prediction as DDATA (after its DBIRTH), or
+   * holds it until the next births when no session is up; 'unchanged' when there is nothing to tell
+   * (see exception.ts). `historical` marks values that are not the asset's current state: they go
+   * whole and as they are, since the caller chose to send them.
    */
   publishPrediction(asset: string, update: PredictionUpdate, options: { historical?: boolean } = {}): PublishOutcome {
     if (!isValidSparkplugId(asset)) return 'invalid_asset';
@@ -121,25 +138,32 @@ export class SparkplugNode {
     };
     let device = this.devices.get(asset);
     if (!device) {
-      device = { latest: null, born: false, sentModelVersion: null };
+      device = { latest: null, born: false, reported: null };
       this.devices.set(asset, device);
     }
     if (!historical && (device.latest === null || values.ts >= device.latest.ts)) device.latest = values;
+    const now = this.now();
+    const metrics = historical ? DEVICE_METRIC_KEYS : toReport(this.rule, device.reported, values, now);
+    if (metrics.length === 0) return 'unchanged';
+    // A live prediction is held only when it passed the same test as one sent: the history replayed
+    // after the next births has the points a connected host would have got, and the bounded hold
+    // queue spans a longer outage instead of filling with repeats.
+    if (!historical) device.reported = afterReport(device.reported, values, metrics, now);
     if (!this.canSend()) {
       this.hold({ asset, values });
       return 'held';
     }
     if (!device.born) {
-      this.birthDevice(asset, device, this.now());
+      this.birthDevice(asset, device, now);
       if (device.latest === values) return 'sent'; // the DBIRTH carried it as the current value
     }
-    this.sendData(asset, values, historical);
+    this.sendData(asset, values, historical, metrics);
     return 'sent';
   }
 
   /** Changes node metrics; publishes the changed ones as NDATA when a session is up. */
   updateNodeMetrics(update: Partial<NodeMetrics>): void {
-    this.node = { ...this.node, ...update };
+    this.node = { ...this.node, ...nodeUpdate(update) };
     if (!this.canSend()) return;
     const payload = nodeData(0, this.now(), this.nodeSent, this.node);
     if (!payload) return;
@@ -248,6 +272,7 @@ export class SparkplugNode {
     if (!connection?.connected || this.stopping) return;
     if (this.primaryHost && !this.host.online) return;
     const now = this.now();
+    this.node = { ...this.node, ...nodeUpdate(this.readNode()) };
     this.seq = 0; // [tck-id-payloads-sequence-num-zero-nbirth]
     this.send(sparkplugNodeTopic(this.group, 'NBIRTH', this.edgeNode), nodeBirth(this.bdSeq, now, this.node));
     this.nodeSent = { ...this.node };
@@ -255,8 +280,18 @@ export class SparkplugNode {
     this.warnedDrop = false;
     for (const [asset, device] of this.devices) this.birthDevice(asset, device, now);
     const held = this.held.drain();
-    for (const { asset, values } of held) this.sendData(asset, values, true);
+    // A point of history goes whole: the host's last value of the asset predates the outage.
+    for (const { asset, values } of held) this.sendData(asset, values, true, DEVICE_METRIC_KEYS);
     this.log.info({ reason, bdSeq: this.bdSeq, devices: this.devices.size, replayed: held.length }, 'sparkplug births published');
+  }
+
+  private readNode(): Partial<NodeMetrics> {
+    try {
+      return this.options.node?.() ?? {};
+    } catch (error) {
+      this.log.warn({ err: error }, 'cannot read the node metrics; keeping the last values');
+      return {};
+    }
   }
 
   /** [tck-id-message-flow-device-birth-publish-nbirth-wait]: only after this session's NBIRTH. */
@@ -264,15 +299,11 @@ export class SparkplugNode {
     const payload = deviceBirth(this.nextSeq(), now, device.latest, this.horizonS);
     this.send(sparkplugDeviceTopic(this.group, 'DBIRTH', this.edgeNode, asset), payload);
     device.born = true;
-    device.sentModelVersion = device.latest?.modelVersion ?? null;
+    device.reported = device.latest ? afterReport(null, device.latest, DEVICE_METRIC_KEYS, now) : null;
   }
 
-  private sendData(asset: string, values: DeviceValues, historical: boolean): void {
-    const device = this.devices.get(asset)!;
-    // Historical values carry their model version; live ones only when it changed [tck-id-topics-ddata-payload].
-    const modelVersion = historical || values.modelVersion !== device.sentModelVersion;
-    if (!historical) device.sentModelVersion = values.modelVersion;
-    const payload = deviceData(this.nextSeq(), this.now(), values, { historical, modelVersion });
+  private sendData(asset: string, values: DeviceValues, historical: boolean, metrics: readonly DeviceMetric[]): void {
+    const payload = deviceData(this.nextSeq(), this.now(), values, { historical, metrics });
     this.send(sparkplugDeviceTopic(this.group, 'DDATA', this.edgeNode, asset), payload, () => this.hold({ asset, values }));
   }
 

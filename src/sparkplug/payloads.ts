@@ -26,11 +26,31 @@ export interface DeviceValues {
   modelVersion: string;
 }
 
+export type DeviceMetric = keyof Omit<DeviceValues, 'ts'>;
+
 const text = (value: string): PropertyValue => ({ type: DataType.String, value });
 const real = (value: number): PropertyValue => ({ type: DataType.Double, value });
 
+/**
+ * A Double metric's value: NaN, ±Infinity and undefined are no value, sent as is_null
+ * [tck-id-operational-behavior-data-publish-nbirth-values], never as a number a host would chart.
+ */
+const double = (value: number | null | undefined): number | null => (value !== null && value !== undefined && Number.isFinite(value) ? value : null);
+
+/**
+ * Node metrics from an update written in plain JavaScript: a key left out keeps its value, and an
+ * explicit undefined (`champion?.version` before a first model) means no value, not "undefined".
+ */
+export function nodeUpdate(update: Partial<NodeMetrics>): Partial<NodeMetrics> {
+  const out: Partial<NodeMetrics> = {};
+  if ('modelVersion' in update) out.modelVersion = update.modelVersion ?? null;
+  if ('rmse' in update) out.rmse = double(update.rmse);
+  if (update.readingsStored !== undefined && Number.isFinite(update.readingsStored)) out.readingsStored = update.readingsStored;
+  return out;
+}
+
 /** Property keys are the tag properties Ignition's MQTT Engine maps by name (engUnit, engLow, ...). */
-function deviceProperties(horizonS: number): Record<keyof Omit<DeviceValues, 'ts'>, Record<string, PropertyValue>> {
+function deviceProperties(horizonS: number): Record<DeviceMetric, Record<string, PropertyValue>> {
   return {
     risk: { engUnit: text(''), engLow: real(0), engHigh: real(1), documentation: text('1 - time_to_fault_s / horizon, in [0, 1]') },
     timeToFaultS: {
@@ -44,12 +64,15 @@ function deviceProperties(horizonS: number): Record<keyof Omit<DeviceValues, 'ts
   };
 }
 
-const DEVICE_METRICS = [
+const DEVICE_METRICS: ReadonlyArray<{ key: DeviceMetric; name: string; datatype: number }> = [
   { key: 'risk', name: 'risk', datatype: DataType.Double },
   { key: 'timeToFaultS', name: 'time_to_fault_s', datatype: DataType.Double },
   { key: 'level', name: 'level', datatype: DataType.Int32 },
   { key: 'modelVersion', name: 'model_version', datatype: DataType.String },
-] as const;
+];
+
+/** Every device metric, in the order of the DBIRTH. */
+export const DEVICE_METRIC_KEYS: readonly DeviceMetric[] = DEVICE_METRICS.map(({ key }) => key);
 
 /**
  * NBIRTH: seq 0 [tck-id-topics-nbirth-seq-num], the bdSeq of this connection's Will
@@ -88,7 +111,7 @@ const NODE_METRIC_KEYS = { model_version: 'modelVersion', rmse: 'rmse', readings
 function nodeMetrics(now: number, node: NodeMetrics, birth: boolean): Metric[] {
   const metrics: Metric[] = [
     { name: 'model_version', timestamp: now, datatype: DataType.String, value: node.modelVersion },
-    { name: 'rmse', timestamp: now, datatype: DataType.Double, value: node.rmse },
+    { name: 'rmse', timestamp: now, datatype: DataType.Double, value: double(node.rmse) },
     { name: 'readings_stored', timestamp: now, datatype: DataType.UInt64, value: node.readingsStored },
   ];
   if (birth) {
@@ -97,6 +120,11 @@ function nodeMetrics(now: number, node: NodeMetrics, birth: boolean): Metric[] {
     metrics[2]!.properties = { documentation: text('readings stored in the buffer') };
   }
   return metrics;
+}
+
+function deviceValue(values: DeviceValues, key: DeviceMetric, datatype: number): string | number | null {
+  const value = values[key];
+  return typeof value === 'number' && datatype === DataType.Double ? double(value) : value;
 }
 
 /**
@@ -112,23 +140,25 @@ export function deviceBirth(seq: number, now: number, values: DeviceValues | nul
       name,
       timestamp: values?.ts ?? now,
       datatype,
-      value: values ? values[key] : null,
+      value: values ? deviceValue(values, key, datatype) : null,
       properties: properties[key],
     })),
   };
 }
 
 /**
- * DDATA: the prediction at its event time. The datatype is kept although the spec says it SHOULD
- * NOT be [tck-id-payloads-metric-datatype-not-req]: the Tahu JS decoder reads no value without it.
+ * DDATA: `options.metrics` of the prediction, at its event time; a subset of the DBIRTH's metrics
+ * is what report by exception sends [tck-id-topics-ddata-payload]. The datatype is kept although the
+ * spec says it SHOULD NOT be [tck-id-payloads-metric-datatype-not-req]: the Tahu JS decoder reads no
+ * value without it.
  */
-export function deviceData(seq: number, now: number, values: DeviceValues, options: { historical: boolean; modelVersion: boolean }): Payload {
-  const metrics = DEVICE_METRICS.filter(({ key }) => key !== 'modelVersion' || options.modelVersion).map(
+export function deviceData(seq: number, now: number, values: DeviceValues, options: { historical: boolean; metrics: readonly DeviceMetric[] }): Payload {
+  const metrics = DEVICE_METRICS.filter(({ key }) => options.metrics.includes(key)).map(
     ({ key, name, datatype }): Metric => ({
       name,
       timestamp: values.ts,
       datatype,
-      value: values[key],
+      value: deviceValue(values, key, datatype),
       ...(options.historical ? { isHistorical: true } : {}),
     }),
   );

@@ -1,11 +1,11 @@
 // The MQTT session a Sparkplug edge node needs, as options for src/mqtt/connection.ts: its own client
 // id, a clean session that expires at once, no status announcements, NCMD (and STATE) subscriptions,
 // and the bdSeq counter behind its NDEATH Will. Builds options only; never connects.
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ConnectionOptions, Inbound, PublishOptions, Subscription, Will } from '../mqtt/connection.js';
 import type { KeyValueStore } from '../store/meta.js';
 import { sparkplugNodeTopic, sparkplugStateTopic } from '../topics/contract.js';
+import type { SparkplugConfig } from './types.js';
 
 /** What the edge node needs of a broker connection; src/mqtt/connection.ts' Connection fits. */
 export interface SparkplugConnection {
@@ -21,7 +21,7 @@ export type ConnectionFactory = (options: ConnectionOptions) => SparkplugConnect
 export const BD_SEQ_KEY = 'sparkplug.bd_seq';
 
 export interface SessionSpec {
-  config: Config;
+  config: Pick<SparkplugConfig, 'mqtt' | 'agent'>;
   log: Logger;
   group: string;
   edgeNode: string;

@@ -3,12 +3,12 @@
 // Sparkplug output carries those predictions (decoded with Tahu).
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { connectClient, describeEachBroker } from '../../helpers/brokers.js';
+import { connectClient, describeEachBroker, openBuffer } from '../../helpers/brokers.js';
 import { seedChampion } from '../../helpers/model.js';
 import { tempDir } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { startIngestAgent } from '../ingest/agent.js';
-import { Observer, metric, num, tahu } from './harness.js';
+import { isNullFlag, Observer, metric, num, tahu } from './harness.js';
 
 const MIN = 60_000;
 
@@ -63,6 +63,35 @@ describeEachBroker('Sparkplug through the agent', (startBroker) => {
     expect(birth && metric(birth, 'model_version').value).toBe(version);
     // pressS came in through another edge node; faultline re-publishes it as a device of its own.
     expect(observer.since(0).some((m) => m.topic === 'spBv1.0/plant1/DBIRTH/gw1/pressS')).toBe(true);
+    expect((await agent.stop()).code).toBe(0);
+  });
+
+  it('births with is_null before a first model, and a rebirth carries the readings stored by then', async () => {
+    const broker = await startBroker();
+    const dir = await tempDir('spb-agent-births');
+    const observer = await Observer.start(broker);
+    const { agent, dbPath } = await startIngestAgent(dir, broker, { sparkplug: { enabled: true, group_id: 'plant1', edge_node_id: 'gw1' } });
+    const first = await observer.next('NBIRTH/gw1', 0, "the agent's NBIRTH");
+    for (const name of ['model_version', 'rmse']) {
+      expect(metric(first, name).value).toBeNull();
+      expect(isNullFlag(first, name)).toBe(true);
+    }
+    expect(num(metric(first, 'readings_stored').value)).toBe(0);
+
+    const client = await connectClient(broker);
+    const start = Date.now() - 30 * MIN;
+    for (let i = 0; i < 40; i++) {
+      await client.publishAsync('plant/plant1/press1/telemetry', JSON.stringify({ ts: start + i * 1000, temperature: 70 + i / 10 }), { qos: 1 });
+    }
+    const buffer = openBuffer(dbPath);
+    await waitUntil(() => buffer.counter('readings') === 40, 10_000, 'the 40 readings are stored');
+
+    const asked = observer.mark;
+    const rebirth = tahu.encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] });
+    await client.publishAsync('spBv1.0/plant1/NCMD/gw1', Buffer.from(rebirth), { qos: 0 });
+    const reborn = await observer.next('NBIRTH/gw1', asked, 'the NBIRTH after the rebirth request');
+    expect(num(metric(reborn, 'readings_stored').value)).toBe(40);
+    expect(isNullFlag(reborn, 'model_version')).toBe(true);
     expect((await agent.stop()).code).toBe(0);
   });
 });

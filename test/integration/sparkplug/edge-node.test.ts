@@ -7,7 +7,7 @@ import { memoryStore, metaStore } from '../../../src/store/meta.js';
 import { connectClient, describeEachBroker } from '../../helpers/brokers.js';
 import { onCleanup, tempDir } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { EDGE, GROUP, metric, num, Observer, prediction, seqOf, startNode, tahu, TcpProxy, testConfig, WAIT_MS } from './harness.js';
+import { EDGE, GROUP, isNullFlag, metric, num, Observer, prediction, seqOf, startNode, tahu, TcpProxy, testConfig, WAIT_MS } from './harness.js';
 
 const T = 1_764_320_000_000;
 
@@ -15,7 +15,7 @@ describeEachBroker('sparkplug edge node', (startBroker) => {
   it('publishes NBIRTH, DBIRTH before the first DDATA, NDATA, and NDEATH on a clean stop', async () => {
     const broker = await startBroker();
     const observer = await Observer.start(broker);
-    const { node } = startNode(testConfig(broker.url, broker), { node: { modelVersion: '7', rmse: 812.5, readingsStored: 1234 } });
+    const { node } = startNode(testConfig(broker.url, broker), { node: () => ({ modelVersion: '7', rmse: 812.5, readingsStored: 1234 }) });
 
     const nbirth = await observer.next(`NBIRTH/${EDGE}`);
     expect(nbirth.topic).toBe(`spBv1.0/${GROUP}/NBIRTH/${EDGE}`);
@@ -76,6 +76,40 @@ describeEachBroker('sparkplug edge node', (startBroker) => {
     expect(ndeath.payload!.metrics!.map((m) => m.name)).toEqual(['bdSeq']);
     expect(num(metric(ndeath, 'bdSeq').value)).toBe(0);
     expect(observer.since(0).filter((m) => m.retain)).toEqual([]);
+  });
+
+  it('sends is_null, not "undefined" or NaN, for metrics with no value yet', async () => {
+    const broker = await startBroker();
+    const observer = await Observer.start(broker);
+    // What the agent knows before a first model: no version, no RMSE (explicitly undefined).
+    const { node } = startNode(testConfig(broker.url, broker), { node: () => ({ modelVersion: undefined, rmse: undefined, readingsStored: 0 }) });
+    const nbirth = await observer.next(`NBIRTH/${EDGE}`);
+    for (const name of ['model_version', 'rmse']) {
+      expect(metric(nbirth, name).value).toBeNull();
+      expect(isNullFlag(nbirth, name)).toBe(true);
+    }
+    expect(metric(nbirth, 'model_version').type).toBe('String');
+    expect(metric(nbirth, 'rmse').type).toBe('Double');
+    expect(isNullFlag(nbirth, 'readings_stored')).toBe(false);
+
+    // A device whose first value is history has no current value: its DBIRTH is all is_null.
+    node.publishPrediction('press3', prediction(T + 1000, 0.25), { historical: true });
+    const dbirth = await observer.next(`DBIRTH/${EDGE}/press3`);
+    for (const name of ['risk', 'time_to_fault_s', 'level', 'model_version']) {
+      expect(metric(dbirth, name).value).toBeNull();
+      expect(isNullFlag(dbirth, name)).toBe(true);
+    }
+    const history = await observer.next(`DDATA/${EDGE}/press3`, dbirth.index);
+    expect(metric(history, 'risk')).toMatchObject({ value: 0.25, isHistorical: true });
+    // A model that could not score (no RMSE) and a prediction that is not a number: no value either.
+    node.updateNodeMetrics({ modelVersion: '8', rmse: Number.NaN });
+    const ndata = await observer.next(`NDATA/${EDGE}`);
+    expect(ndata.payload!.metrics!.map((m) => [m.name, m.value])).toEqual([['model_version', '8']]);
+    node.publishPrediction('press3', { prediction: { ts: T + 2000, risk: Number.NaN, timeToFaultS: Number.NaN, contributions: [] }, level: 0, modelVersion: '8' });
+    const ddata = await observer.next(`DDATA/${EDGE}/press3`, history.index + 1);
+    expect(isNullFlag(ddata, 'risk')).toBe(true);
+    expect(isNullFlag(ddata, 'time_to_fault_s')).toBe(true);
+    expect(metric(ddata, 'level').value).toBe(0);
   });
 
   it('keeps bdSeq and seq rules across a reconnect: Will NDEATH, bdSeq + 1, seq from 0, devices re-born', async () => {
@@ -157,6 +191,42 @@ describeEachBroker('sparkplug edge node', (startBroker) => {
     const ddata = await observer.next(`DDATA/${EDGE}/press3`, dbirth.index);
     expect(seqOf(ddata)).toBe(2);
     expect(observer.since(asked).filter((m) => m.topic.includes('NBIRTH'))).toHaveLength(1);
+  });
+
+  it('reads the node metrics for every birth, a rebirth too, and refreshes them as NDATA between births', async () => {
+    const broker = await startBroker();
+    const observer = await Observer.start(broker);
+    const current = { modelVersion: null as string | null, rmse: null as number | null, readingsStored: 0 };
+    let failing = false;
+    const read = () => {
+      if (failing) throw new Error('the buffer is closed');
+      return current;
+    };
+    const { node } = startNode(testConfig(broker.url, broker), { node: read, nodeRefreshMs: 100 });
+    expect(num(metric(await observer.next(`NBIRTH/${EDGE}`), 'readings_stored').value)).toBe(0);
+
+    // Stored since: a rebirth right away carries the count as it is now, not the last refresh's.
+    current.readingsStored = 4321;
+    current.modelVersion = '9';
+    const host = await connectClient(broker);
+    const rebirth = Buffer.from(tahu.encodePayload({ timestamp: Date.now(), metrics: [{ name: 'Node Control/Rebirth', type: 'Boolean', value: true }] }));
+    const asked = observer.mark;
+    await host.publishAsync(`spBv1.0/${GROUP}/NCMD/${EDGE}`, rebirth, { qos: 0 });
+    const reborn = await observer.next(`NBIRTH/${EDGE}`, asked, 'the NBIRTH after the rebirth request');
+    expect(num(metric(reborn, 'readings_stored').value)).toBe(4321);
+    expect(metric(reborn, 'model_version').value).toBe('9');
+
+    // Between births, the periodic read sends what changed as NDATA.
+    current.readingsStored = 5000;
+    const ndata = await observer.next(`NDATA/${EDGE}`, reborn.index);
+    expect(ndata.payload!.metrics!.map((m) => [m.name, num(m.value)])).toEqual([['readings_stored', 5000]]);
+
+    // A reader that throws keeps the last values rather than ending the session.
+    failing = true;
+    const again = observer.mark;
+    await host.publishAsync(`spBv1.0/${GROUP}/NCMD/${EDGE}`, rebirth, { qos: 0 });
+    expect(num(metric(await observer.next(`NBIRTH/${EDGE}`, again), 'readings_stored').value)).toBe(5000);
+    expect(node.status()).toMatchObject({ connected: true, born: true });
   });
 
   it('persists bdSeq across a process restart in the meta table', async () => {

@@ -5,6 +5,7 @@ import net, { type Server, type Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { pino } from 'pino';
 import { get } from 'sparkplug-payload';
+import { org } from 'sparkplug-payload/lib/sparkplugPayloadProto.js';
 import type { UMetric, UPayload } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { configSchema, type Config } from '../../../src/config/schema.js';
 import { SparkplugNode, type SparkplugNodeOptions } from '../../../src/sparkplug/edge-node.js';
@@ -124,6 +125,13 @@ export function metric(message: Seen, name: string): UMetric {
   const found = message.payload?.metrics?.find((m) => m.name === name);
   if (!found) throw new Error(`${message.topic} has no metric ${name}: ${JSON.stringify(message.payload?.metrics?.map((m) => m.name))}`);
   return found;
+}
+
+/** The is_null flag as sent, read with Tahu's own protobuf classes (its payload decoder shows only `value: null`). */
+export function isNullFlag(message: Seen, name: string): boolean {
+  const found = org.eclipse.tahu.protobuf.Payload.decode(message.raw).metrics.find((m) => m.name === name);
+  if (!found) throw new Error(`${message.topic} has no metric ${name}`);
+  return found.isNull === true;
 }
 
 export function seqOf(message: Seen): number | undefined {

@@ -27,6 +27,8 @@ describe('defaults', () => {
     expect(config.telemetry).toEqual([{ topic: 'plant/+line/+asset/telemetry', format: 'json', timestamp: 'ts', fields: null, qos: 1 }]);
     expect(config.http.listen).toBe('127.0.0.1:9464');
     expect(config.model.max_gap).toBe('auto');
+    expect(config.sparkplug.deadband).toBe(0.01);
+    expect(config.sparkplug.max_silence).toBe(60_000);
   });
 });
 
@@ -91,6 +93,13 @@ describe('problems name file, line, column and key', () => {
     expect(problems('mqtt:\n  url: http://x:1883\n')[0]).toMatch(/^f\.yaml:2:8 mqtt\.url: "http:\/\/x:1883" is not an MQTT broker URL; write mqtt:\/\/host:1883/);
     expect(problems('schedule:\n  retrain: "every hour"\n')[0]).toMatch(/^f\.yaml:2:12 schedule\.retrain: "every hour" is not a valid cron expression \(expected 5 or 6 fields but got 2\)/);
     expect(problems('faults:\n  - topic: a/#/b\n')[0]).toBe('f.yaml:2:12 faults[0].topic: has # before the last level; # may only end a topic');
+  });
+
+  it('refuses a Sparkplug deadband outside 0 to 1 and a max_silence that is not a duration', () => {
+    expect(problems('sparkplug:\n  deadband: 5\n  max_silence: 60\n')).toEqual([
+      'f.yaml:2:13 sparkplug.deadband: must be at most 1 (got 5); the default is 0.01',
+      expect.stringMatching(/^f\.yaml:3:16 sparkplug\.max_silence: must be a duration/),
+    ]);
   });
 
   it('reports YAML syntax errors at the value that broke', () => {

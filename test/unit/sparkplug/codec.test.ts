@@ -80,6 +80,17 @@ describe('codec round trip', () => {
     expect(() => codec.decode(Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(PayloadError);
   });
 
+  it('encodes a value missing in plain JavaScript (undefined) as is_null, not "undefined" or NaN', () => {
+    const metrics = [
+      { name: 's', datatype: DataType.String, value: undefined },
+      { name: 'd', datatype: DataType.Double, value: undefined },
+    ] as unknown as Payload['metrics'];
+    expect(codec.decode(codec.encode({ metrics })).metrics).toEqual([
+      { name: 's', datatype: DataType.String, value: null, isNull: true },
+      { name: 'd', datatype: DataType.Double, value: null, isNull: true },
+    ]);
+  });
+
   it('refuses to encode a value without a datatype', () => {
     expect(() => codec.encode({ metrics: [{ name: 'x', value: 1 }] })).toThrow(/no datatype/);
   });
