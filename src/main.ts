@@ -6,6 +6,7 @@ import { COMMANDS } from './cli/index.js';
 import { EXIT, type Command } from './cli/command.js';
 import { ConfigError, formatProblem } from './config/errors.js';
 import { StoreError } from './store/db.js';
+import { packageVersion } from './cli/version.js';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 const out = (text: string): void => void process.stdout.write(text);
@@ -14,7 +15,7 @@ const err = (text: string): void => void process.stderr.write(text);
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `faultline: learns to predict production-line faults from MQTT telemetry\n\nUsage: faultline <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
+  return `faultline: learns to predict production-line faults from MQTT telemetry\n\nUsage: faultline <command> [options]\n       faultline --version\n\nCommands:\n${lines.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
 }
 
 function commandHelp(command: Command): string {
@@ -48,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     const command = COMMANDS.find((c) => c.name === rest[0]);
     out(command ? commandHelp(command) : usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    out(`faultline ${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

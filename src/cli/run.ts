@@ -7,6 +7,7 @@ import { displayConfig } from '../config/render.js';
 import { createLogger, type Logger } from '../log.js';
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
+import { packageVersion } from './version.js';
 
 export const run: Command = {
   name: 'run',
@@ -21,7 +22,7 @@ export const run: Command = {
     const loaded = loadConfigFor(ctx);
     const log = createLogger(loaded.config.log.level);
     for (const warning of loaded.warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
-    log.info({ file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
+    log.info({ version: packageVersion(), file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
     const agent = new Agent(loaded, log);
     try {
       await agent.start();
