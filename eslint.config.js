@@ -18,6 +18,8 @@ export default tseslint.config(
       // (zod's issue codes, Node's error codes: unions that grow with a dependency's next release).
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unnecessary-condition': 'error',
+      // Leaving a field out of a copy ({ id: _, ...rest }) is what the rest is for.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
       // An async function that throws rejects, which is how a function that returns a promise must
       // fail (test fakes of the broker connection do exactly that); it needs no await for that.
       '@typescript-eslint/require-await': 'off',

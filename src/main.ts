@@ -8,6 +8,7 @@ import { type Command } from './cli/command.js';
 import { ConfigError, formatProblem } from './config/errors.js';
 import { StoreError } from './store/db.js';
 import { errorMessage, errorStack } from './error-message.js';
+import { packageVersion } from './cli/version.js';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
 const out = (text: string): void => void process.stdout.write(text);
@@ -16,7 +17,7 @@ const err = (text: string): void => void process.stderr.write(text);
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `faultline: learns to predict production-line faults from MQTT telemetry\n\nUsage: faultline <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
+  return `faultline: learns to predict production-line faults from MQTT telemetry\n\nUsage: faultline <command> [options]\n       faultline --version\n\nCommands:\n${lines.join('\n')}\n\nRun "faultline <command> --help" for a command's options.\n`;
 }
 
 function commandHelp(command: Command): string {
@@ -50,6 +51,10 @@ async function main(argv: string[]): Promise<number> {
     const command = COMMANDS.find((c) => c.name === rest[0]);
     out(command ? commandHelp(command) : usage());
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    out(`faultline ${packageVersion()}\n`);
+    return EXIT.ok;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

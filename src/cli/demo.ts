@@ -1,6 +1,6 @@
-// `faultline demo` (what `npm start` runs): an embedded broker, a simulated line of six machines
-// heading for faults in accelerated event time, and the real agent learning from it, drawn live on
-// the terminal. Argument checks here; the run itself is src/demo/run.ts, loaded only when used.
+// `faultline demo` (what `npm start` runs): an embedded broker, a simulated line of six machines and
+// the real agent, drawn live on the terminal. Argument checks here; src/demo/run.ts is loaded only when
+// used, so a production install without the development dependencies (aedes) never loads it.
 import { parseDuration } from '../config/units.js';
 import { EXIT } from '../exit-codes.js';
 import { type Command } from './command.js';
@@ -22,8 +22,23 @@ export const demo: Command = {
       ctx.err('faultline demo: --port takes a port number and --duration a duration such as 90s\n');
       return EXIT.usage;
     }
-    const { runDemo } = await import('../demo/run.js');
-    return runDemo(ctx, port, durationMs);
+    let demoRun: typeof import('../demo/run.js');
+    try {
+      demoRun = await import('../demo/run.js');
+    } catch (error) {
+      if (!isMissingAedes(error)) throw error;
+      ctx.err(
+        'faultline demo: the demo needs the development install: its embedded broker (aedes) is a development\n' +
+          'dependency, left out of the package. Run it from a git checkout: npm ci && npm start\n',
+      );
+      return EXIT.failed;
+    }
+    return demoRun.runDemo(ctx, port, durationMs);
   },
 };
 
+/** A production install (npm prune --omit=dev, the Debian package) has no aedes. */
+function isMissingAedes(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e.code === 'ERR_MODULE_NOT_FOUND' && /'aedes'/.test(e.message ?? '');
+}

@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import { EXIT } from '../exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
+import { packageVersion } from './version.js';
 
 export const run: Command = {
   name: 'run',
@@ -22,7 +23,7 @@ export const run: Command = {
     const loaded = loadConfigFor(ctx);
     const log = createLogger(loaded.config.log.level);
     for (const warning of loaded.warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
-    log.info({ file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
+    log.info({ version: packageVersion(), file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
     const agent = new Agent(loaded, log);
     try {
       await agent.start();

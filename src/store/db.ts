@@ -26,6 +26,8 @@ export class StoreError extends Error {
 export interface OpenOptions {
   sync: 'full' | 'normal';
   readonly?: boolean;
+  /** The schema's steps; MIGRATIONS unless a test tries a step that fails. */
+  migrations?: readonly string[];
 }
 
 export function openDatabase(path: string, options: OpenOptions): Db {
@@ -46,7 +48,7 @@ export function openDatabase(path: string, options: OpenOptions): Db {
     db.pragma(`synchronous = ${options.sync === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('busy_timeout = 5000');
     db.pragma(`journal_size_limit = ${WAL_LIMIT_BYTES}`);
-    if (!options.readonly) migrate(db, path);
+    if (!options.readonly) migrate(db, path, options.migrations ?? MIGRATIONS);
     return db;
   } catch (error) {
     db.close();
@@ -78,23 +80,41 @@ function checkIdentity(db: Db, path: string): void {
   }
 }
 
-function migrate(db: Db, path: string): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  const latest = MIGRATIONS.length;
-  if (current > latest) {
+/**
+ * Brings the file to the latest schema in one transaction: a step that fails rolls back every step
+ * before it too, so the file stays exactly as the previous release left it (its WAL frames are
+ * discarded, the main file never written) and that release can still open it. The schema version is
+ * read under the write lock, so two processes opening an old file migrate it once.
+ */
+function migrate(db: Db, path: string, migrations: readonly string[]): void {
+  const latest = migrations.length;
+  const schema = (): number => db.pragma('user_version', { simple: true }) as number;
+  if (schema() === latest) return;
+  let current = 0;
+  let step = 0;
+  try {
+    db.transaction(() => {
+      current = schema();
+      if (current > latest) throw newerSchema(path, current, latest);
+      for (step = current + 1; step <= latest; step++) db.exec(migrations[step - 1]!);
+      db.pragma(`application_id = ${APPLICATION_ID}`);
+      db.pragma(`user_version = ${latest}`);
+    }).immediate();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
     throw new StoreError(
-      `${path} was written by a newer faultline (schema ${current}; this version knows up to ${latest}); ` +
-        'upgrade faultline, or point storage.path at a new file',
+      `cannot migrate the buffer ${path} from schema ${current} to ${latest}: step ${step} failed ` +
+        `(${(error as Error).message}); the file is left as it was, at schema ${current}. ` +
+        'Reinstall the previous faultline to keep using it, or move it aside to start an empty buffer',
     );
   }
-  for (let version = current + 1; version <= latest; version++) {
-    const sql = MIGRATIONS[version - 1]!;
-    db.transaction(() => {
-      db.exec(sql);
-      db.pragma(`application_id = ${APPLICATION_ID}`);
-      db.pragma(`user_version = ${version}`);
-    })();
-  }
+}
+
+function newerSchema(path: string, schema: number, latest: number): StoreError {
+  return new StoreError(
+    `${path} was written by a newer faultline (schema ${schema}; this version knows up to ${latest}); ` +
+      'upgrade faultline, or point storage.path at a new file',
+  );
 }
 
 function describeOpenFailure(path: string, error: unknown): string {
