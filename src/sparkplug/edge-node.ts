@@ -341,7 +341,8 @@ export class SparkplugNode {
     const timeout = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, NDEATH_GRACE_MS);
     });
-    await Promise.race([published.catch(() => undefined), timeout]);
+    const failed = published.catch((error: unknown) => this.log.debug({ err: error }, 'NDEATH not sent; the broker publishes the Will instead'));
+    await Promise.race([failed, timeout]);
     clearTimeout(timer);
   }
 }

@@ -104,7 +104,7 @@ function migrate(db: Db, path: string, migrations: readonly string[]): void {
     if (error instanceof StoreError) throw error;
     throw new StoreError(
       `cannot migrate the buffer ${path} from schema ${current} to ${latest}: step ${step} failed ` +
-        `(${(error as Error).message}); the file is left as it was, at schema ${current}. ` +
+        `(${errorMessage(error)}); the file is left as it was, at schema ${current}. ` +
         'Reinstall the previous faultline to keep using it, or move it aside to start an empty buffer',
     );
   }
