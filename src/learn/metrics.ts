@@ -20,10 +20,17 @@ export function meanOf(values: ArrayLike<number>): number {
 }
 
 /**
+ * R² = 1 − SS_res / SS_tot. When SS_tot = 0 (every true label equal) R² is undefined; like
+ * scikit-learn's r2_score (force_finite=True) it is 1 for a perfect prediction and 0 otherwise,
+ * so the value stays finite for the model card.
+ */
+export function rSquared(ssRes: number, ssTot: number): number {
+  return ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0;
+}
+
+/**
  * mse, rmse, mae and R² of `yPred` (clipped to `range`, default no clipping) against `yTrue`.
- * R² = 1 − SS_res / SS_tot with SS_tot around the mean of yTrue. When SS_tot = 0 (every true
- * label equal) R² is undefined; like scikit-learn's r2_score (force_finite=True) we report
- * 1 for a perfect prediction and 0 otherwise, so the value stays finite for the model card.
+ * R² (rSquared) with SS_tot around the mean of yTrue.
  * With no rows every metric is NaN and n is 0.
  */
 export function metrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, range?: readonly [number, number]): Metrics {
@@ -43,8 +50,7 @@ export function metrics(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, rang
     ssTot += (t - mean) * (t - mean);
   }
   const mse = ssRes / n;
-  const r2 = ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : 0;
-  return { n, mse, rmse: Math.sqrt(mse), mae: absSum / n, r2 };
+  return { n, mse, rmse: Math.sqrt(mse), mae: absSum / n, r2: rSquared(ssRes, ssTot) };
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { gramOf, type Gram } from './gram.js';
+import { metricsFromGram } from './gram-metrics.js';
 import { metrics } from './metrics.js';
 import { splitByEpisode, type EpisodeTiming } from './split.js';
 import { predictRows, type RidgeModel } from './linear.js';
@@ -197,20 +198,17 @@ export function chooseLambda(
   options: LambdaOptions,
 ): LambdaChoice {
   const n = design.y.length;
-  const alphas = options.alphas ?? RIDGE_ALPHA_GRID;
-  if (alphas.length === 0) throw new RangeError('chooseLambda: empty alpha grid');
-  const fallback = (reason: string): LambdaChoice =>
-    ({ lambda: DEFAULT_RIDGE_ALPHA * n, alpha: DEFAULT_RIDGE_ALPHA, method: 'default', reason, nFit: n, nValidation: 0, scores: [] });
+  const alphas = gridOf(options.alphas);
   const present = [...new Set(design.rowEpisode)].map((idx) => {
     const e = episodes[idx];
     if (e === undefined) throw new RangeError(`chooseLambda: row episode ${idx} is not in the episode list`);
     return { idx, asset: e.asset, start: e.start, end: e.end };
   });
-  if (present.length < 2) return fallback(`default alpha: ${present.length} training episode(s), need 2 to validate`);
+  if (present.length < 2) return defaultChoice(n, `default alpha: ${present.length} training episode(s), need 2 to validate`);
   const split = splitByEpisode(present, options.validationFraction ?? 0.2);
   const fitRows = rowsIn(design.rowEpisode, new Set(split.train.map((e) => e.idx)));
   const valRows = rowsIn(design.rowEpisode, new Set(split.test.map((e) => e.idx)));
-  if (fitRows.length < 2) return fallback(`default alpha: ${fitRows.length} rows to fit before the validation episodes`);
+  if (fitRows.length < 2) return defaultChoice(n, `default alpha: ${fitRows.length} rows to fit before the validation episodes`);
   const sys = standardize(gramOf(design.X, design.y, design.p, fitRows));
   const yVal = Float64Array.from(valRows, (r) => design.y[r] as number);
   const scores = alphas.map((alpha) => {
@@ -218,7 +216,41 @@ export function chooseLambda(
     const rmse = metrics(yVal, predictRows(model, design.X, valRows), [0, options.horizonS]).rmse;
     return { alpha, lambda: alpha * fitRows.length, rmse };
   });
-  const best = scores.reduce((a, b) => (b.rmse < a.rmse || (b.rmse === a.rmse && b.alpha > a.alpha) ? b : a));
+  const best = bestScore(scores);
   const reason = `alpha ${best.alpha} by validation RMSE ${best.rmse.toFixed(1)} s on the ${split.test.length} latest of ${present.length} training episodes`;
   return { lambda: best.alpha * n, alpha: best.alpha, method: 'validation', reason, nFit: fitRows.length, nValidation: valRows.length, scores };
+}
+
+/**
+ * chooseLambda from sums: every α of the grid is solved from the Gram of the fit episodes and
+ * scored by the RMSE on the validation episodes computed from their Gram, so cached or fleet
+ * statistics choose λ without rows. The RMSE is of unclipped predictions (clipping to [0, H]
+ * needs each row's prediction), so it can differ slightly from chooseLambda's. Ties go to the
+ * larger α. λ is α × (fit + validation rows), for the refit on both.
+ */
+export function chooseLambdaFromSums(fit: Gram, validation: Gram, alphas?: readonly number[]): LambdaChoice {
+  const grid = gridOf(alphas);
+  const n = fit.n + validation.n;
+  if (fit.n < 2) return defaultChoice(n, `default alpha: ${fit.n} rows to fit before the validation episodes`);
+  if (validation.n === 0) return defaultChoice(n, 'default alpha: no validation rows');
+  const sys = standardize(fit);
+  const scores = grid.map((alpha) => ({ alpha, lambda: alpha * fit.n, rmse: metricsFromGram(validation, solveRidge(sys, alpha * fit.n)).rmse }));
+  const best = bestScore(scores);
+  const reason = `alpha ${best.alpha} by validation RMSE ${best.rmse.toFixed(1)} s (unclipped, from sums) on ${validation.n} validation rows`;
+  return { lambda: best.alpha * n, alpha: best.alpha, method: 'validation', reason, nFit: fit.n, nValidation: validation.n, scores };
+}
+
+function gridOf(alphas: readonly number[] | undefined): readonly number[] {
+  const grid = alphas ?? RIDGE_ALPHA_GRID;
+  if (grid.length === 0) throw new RangeError('chooseLambda: empty alpha grid');
+  return grid;
+}
+
+function defaultChoice(n: number, reason: string): LambdaChoice {
+  return { lambda: DEFAULT_RIDGE_ALPHA * n, alpha: DEFAULT_RIDGE_ALPHA, method: 'default', reason, nFit: n, nValidation: 0, scores: [] };
+}
+
+/** The lowest RMSE; ties go to the larger α (the simpler model). */
+function bestScore<S extends { readonly alpha: number; readonly rmse: number }>(scores: readonly S[]): S {
+  return scores.reduce((a, b) => (b.rmse < a.rmse || (b.rmse === a.rmse && b.alpha > a.alpha) ? b : a));
 }

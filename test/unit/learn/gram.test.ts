@@ -1,7 +1,7 @@
-// Gram sufficient statistics against plain two-pass sums: row blocks, subsets, large offsets, merging.
+// Gram sufficient statistics against plain two-pass sums: row blocks and chunks, subsets, large offsets, merging in place.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { gramOf, mergeGrams, reshiftGram, type Gram } from '../../../src/learn/gram.js';
+import { GramSum, gramOf, mergeGrams, reshiftGram, selectGramColumns, type Gram } from '../../../src/learn/gram.js';
 import { mulberry32 } from '../../../src/demo/random.js';
 
 /** Means and centred cross-products from a Gram (shift-independent quantities). */
@@ -29,6 +29,16 @@ function naiveCentred(X: number[][], y: number[]) {
 function expectAllClose(a: number[], b: number[], tol: number): void {
   expect(a.length).toBe(b.length);
   a.forEach((v, i) => expect(Math.abs(v - (b[i] as number))).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(b[i] as number))));
+}
+
+/** The Gram's centred statistics equal the two-pass ones of the rows, to `tol` relative (means to tol / 100). */
+function expectSumsOf(g: Gram, X: number[][], y: number[], tol: number): void {
+  const got = centred(g);
+  const want = naiveCentred(X, y);
+  expectAllClose(got.mean, want.mean, tol / 100);
+  expectAllClose(got.cov, want.cov, tol);
+  expectAllClose(got.cxy, want.cxy, tol);
+  expect(Math.abs(got.cyy - want.cyy)).toBeLessThanOrEqual(tol * Math.max(1, want.cyy));
 }
 
 function randomTable(seed: number, n: number, p: number, offset = 0): { X: number[][]; y: number[]; flat: Float64Array; yArr: Float64Array } {
@@ -98,12 +108,7 @@ describe('mergeGrams and reshiftGram', () => {
         const t = randomTable(seed, na + nb, p, 100);
         const a = gramOf(t.flat.subarray(0, na * p), t.yArr.subarray(0, na), p);
         const b = gramOf(t.flat.subarray(na * p), t.yArr.subarray(na), p);
-        const merged = centred(mergeGrams(a, b));
-        const want = naiveCentred(t.X, t.y);
-        expectAllClose(merged.mean, want.mean, 1e-12);
-        expectAllClose(merged.cov, want.cov, 1e-8);
-        expectAllClose(merged.cxy, want.cxy, 1e-8);
-        expect(Math.abs(merged.cyy - want.cyy)).toBeLessThanOrEqual(1e-8 * Math.max(1, want.cyy));
+        expectSumsOf(mergeGrams(a, b), t.X, t.y, 1e-8);
       }),
       { seed: 42, numRuns: 200 },
     );
@@ -128,5 +133,87 @@ describe('mergeGrams and reshiftGram', () => {
     const g = gramOf(t.flat, t.yArr, 2);
     expect(() => mergeGrams(g, gramOf(new Float64Array(3), new Float64Array(1), 3))).toThrow(RangeError);
     expect(mergeGrams(g, gramOf(new Float64Array(0), new Float64Array(0), 2))).toBe(g);
+  });
+});
+
+describe('GramSum', () => {
+  it('sums rows one at a time like two-pass sums, across block and chunk boundaries (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 700 }), fc.integer({ min: 1, max: 5 }), fc.integer(), (n, p, seed) => {
+        const t = randomTable(seed, n, p, 600);
+        const sum = new GramSum(p);
+        t.X.forEach((row, i) => sum.addRow(row, t.y[i] as number));
+        expect(sum.n).toBe(n);
+        expectSumsOf(sum.toGram(), t.X, t.y, 1e-9);
+      }),
+      { seed: 7, numRuns: 60 },
+    );
+  });
+
+  it('takes rows and Grams in any mix, and toGram is a copy that later adds leave alone', () => {
+    const t = randomTable(8, 700, 3, 50);
+    const sum = new GramSum(3);
+    sum.addRows(t.flat, t.yArr, Int32Array.from({ length: 300 }, (_, i) => i));
+    const early = sum.toGram();
+    const earlySxx = Float64Array.from(early.sxx);
+    sum.addGram(gramOf(t.flat.subarray(300 * 3, 500 * 3), t.yArr.subarray(300, 500), 3));
+    for (let r = 500; r < 700; r++) sum.addRow(t.flat.subarray(r * 3, r * 3 + 3), t.yArr[r] as number);
+    expect(sum.n).toBe(700);
+    expect(early.n).toBe(300);
+    expect(early.sxx).toEqual(earlySxx);
+    expectSumsOf(sum.toGram(), t.X, t.y, 1e-9);
+  });
+
+  it('keeps the first added Gram exactly (its shift is adopted) and ignores empty ones', () => {
+    const t = randomTable(9, 13, 4, 600);
+    const g = gramOf(t.flat, t.yArr, 4);
+    const sum = new GramSum(4);
+    sum.addGram(new GramSum(4).toGram());
+    sum.addGram(g);
+    const copy = sum.toGram();
+    expect(copy).toEqual(g);
+    expect(copy.sxx).not.toBe(g.sxx);
+  });
+
+  it('equals mergeGrams when adding Grams one after another', () => {
+    const parts = [11, 12, 13].map((seed) => randomTable(seed, 20, 3, 100));
+    const grams = parts.map((t) => gramOf(t.flat, t.yArr, 3));
+    const sum = new GramSum(3);
+    grams.forEach((g) => sum.addGram(g));
+    const viaMerge = grams.slice(1).reduce((a, b) => mergeGrams(a, b), grams[0] as Gram);
+    const got = sum.toGram();
+    expectAllClose(Array.from(got.sxx), Array.from(viaMerge.sxx), 1e-13);
+    expectAllClose(Array.from(got.sxy), Array.from(viaMerge.sxy), 1e-13);
+    expect(got.shift).toEqual(viaMerge.shift);
+  });
+
+  it('refuses a Gram of another width, a bad p, and NaN rows when asked for the sums', () => {
+    expect(() => new GramSum(2).addGram(gramOf(new Float64Array(3), new Float64Array(1), 3))).toThrow(/3 features to one of 2/);
+    expect(() => new GramSum(-1)).toThrow(RangeError);
+    expect(() => new GramSum(1.5)).toThrow(RangeError);
+    const sum = new GramSum(2);
+    sum.addRow([1, 2], 3);
+    sum.addRow([NaN, 2], 3);
+    expect(() => sum.toGram()).toThrow(/column 0/);
+  });
+});
+
+describe('selectGramColumns', () => {
+  it('equals the Gram of the chosen columns, in the order chosen', () => {
+    const t = randomTable(10, 300, 5, 600);
+    const full = gramOf(t.flat, t.yArr, 5);
+    const columnsOf = (cols: number[]): Float64Array => Float64Array.from(t.X.flatMap((r) => cols.map((c) => r[c] as number)));
+    expect(selectGramColumns(full, [0, 2, 4])).toEqual(gramOf(columnsOf([0, 2, 4]), t.yArr, 3));
+    const reordered = selectGramColumns(full, [4, 0, 2]);
+    const want = gramOf(columnsOf([4, 0, 2]), t.yArr, 3);
+    expect(reordered.shift).toEqual(want.shift);
+    expectAllClose(Array.from(reordered.sxx), Array.from(want.sxx), 1e-13);
+    expectAllClose(Array.from(reordered.sxy), Array.from(want.sxy), 1e-13);
+  });
+
+  it('refuses a column that is not there', () => {
+    const g = gramOf(new Float64Array([1, 2, 3, 4]), new Float64Array([1, 2]), 2);
+    expect(() => selectGramColumns(g, [0, 2])).toThrow(/no column 2/);
+    expect(() => selectGramColumns(g, [-1])).toThrow(RangeError);
   });
 });
