@@ -1,4 +1,4 @@
-// C-MAPSS FD001 through the whole agent, with the agent's own commands only: `faultline run` on
+// C-MAPSS (FD001, FD002) through the whole agent, with the agent's own commands only: `faultline run` on
 // bench/cmapss/faultline.yaml, `faultline replay` of the training engines (a fault at each one's
 // last cycle), `faultline train`, `faultline replay` of the test engines, and the last prediction of
 // each test engine taken from the prediction topic. Shared by run.mjs (all 100 engines) and the
@@ -37,7 +37,7 @@ export function readEngines(file, units = null, dir = DATA) {
 }
 
 /** Runs the whole pipeline; resolves with each test engine's last prediction. */
-export async function runPipeline({ dataDir = DATA, trainUnits = null, testUnits = null, log = () => undefined } = {}) {
+export async function runPipeline({ set = 'FD001', dataDir = DATA, trainUnits = null, testUnits = null, log = () => undefined } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-cmapss-'));
   const broker = await startAnyBroker();
   const env = {
@@ -58,17 +58,17 @@ export async function runPipeline({ dataDir = DATA, trainUnits = null, testUnits
   try {
     await until(() => agentLog.includes('"msg":"subscribed"'), 30_000, 'the agent subscribes');
     const origin = Date.now() - 86_400_000; // cycle 0 = a day ago: inside retention, never in the future
-    const trainRows = readEngines('train_FD001.txt', trainUnits, dataDir);
-    const testRows = readEngines('test_FD001.txt', testUnits, dataDir);
+    const trainRows = readEngines(`train_${set}.txt`, trainUnits, dataDir);
+    const testRows = readEngines(`test_${set}.txt`, testUnits, dataDir);
     const trainFile = writeRows(dir, 'train.txt', trainRows);
     const testFile = writeRows(dir, 'test.txt', testRows);
 
     await cli(['replay', trainFile, '--url', broker.url, '--protocol', String(broker.protocol), '--columns', COLUMNS, '--ts-unit', 's', '--ts-origin', String(origin),
-      '--line', 'cmapss', '--topic', 'plant/{line}/train-{asset}/telemetry', '--fault-at-end', '--fault-topic', 'plant/{line}/train-{asset}/fault', '--skip', 'setting1,setting2,setting3', '--inflight', '500'], env);
+      '--line', 'cmapss', '--topic', 'plant/{line}/train-{asset}/telemetry', '--fault-at-end', '--fault-topic', 'plant/{line}/train-{asset}/fault', '--inflight', '500'], env);
     const trainEngines = new Set(trainRows.map((r) => r[0])).size;
     await until(async () => {
       const status = JSON.parse((await cli(['status', '--json', '--config', CONFIG], env)).stdout);
-      return status.faults === trainEngines && status.readings === trainRows.length * 21;
+      return status.faults === trainEngines && status.readings === trainRows.length * 24;
     }, 120_000, 'the training engines are stored');
     step(`training set replayed: ${trainRows.length} messages, ${trainEngines} faults`);
 
@@ -85,7 +85,7 @@ export async function runPipeline({ dataDir = DATA, trainUnits = null, testUnits
     });
     await watcher.subscribeAsync('plant/cmapss/+/prediction', { qos: 1 });
     await cli(['replay', testFile, '--url', broker.url, '--protocol', String(broker.protocol), '--columns', COLUMNS, '--ts-unit', 's', '--ts-origin', String(origin),
-      '--line', 'cmapss', '--topic', 'plant/{line}/test-{asset}/telemetry', '--skip', 'setting1,setting2,setting3', '--inflight', '500'], env);
+      '--line', 'cmapss', '--topic', 'plant/{line}/test-{asset}/telemetry', '--inflight', '500'], env);
     const lastCycle = new Map();
     for (const r of testRows) lastCycle.set(r[0], Math.max(lastCycle.get(r[0]) ?? 0, r[1]));
     const done = () => [...lastCycle].every(([unit, cycle]) => last.get(`test-${unit}`)?.ts === origin + cycle * 1000);
@@ -102,9 +102,9 @@ export async function runPipeline({ dataDir = DATA, trainUnits = null, testUnits
   }
 }
 
-/** The scorer, and the only reader of RUL_FD001.txt: RMSE (truth capped and not), PHM08 score. */
-export function score(predictions, dataDir = DATA) {
-  const truth = readData(dataDir, 'RUL_FD001.txt').split('\n').filter((l) => l.trim() !== '').map(Number);
+/** The scorer, and the only reader of RUL_FDxxx.txt: RMSE (truth capped and not), PHM08 score. */
+export function score(predictions, dataDir = DATA, set = 'FD001') {
+  const truth = readData(dataDir, `RUL_${set}.txt`).split('\n').filter((l) => l.trim() !== '').map(Number);
   let capped = 0;
   let uncapped = 0;
   let phm = 0;

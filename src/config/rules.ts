@@ -10,7 +10,7 @@ export interface RuleProblem {
 }
 
 export function checkRules(config: Config): RuleProblem[] {
-  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config)];
+  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config)];
 }
 
 function checkTopics(config: Config): RuleProblem[] {
@@ -104,9 +104,24 @@ function checkThresholds(config: Config): RuleProblem[] {
   if (warning >= alarm) {
     problems.push({ path: ['predictions', 'levels', 'warning'], message: `(${warning}) must be below alarm (${alarm})` });
   }
-  if (config.model.window <= 0 || config.model.horizon <= 0 || config.model.stride <= 0) {
-    const key = config.model.window <= 0 ? 'window' : config.model.horizon <= 0 ? 'horizon' : 'stride';
+  const { window, horizon, stride } = config.model;
+  if (window <= 0 || horizon <= 0 || (stride !== 'auto' && stride <= 0)) {
+    const key = window <= 0 ? 'window' : horizon <= 0 ? 'horizon' : 'stride';
     problems.push({ path: ['model', key], message: 'must be longer than zero' });
   }
+  return problems;
+}
+
+/** Condition fields must reach faultline: when entries list their fields, each condition among them. */
+function checkConditions(config: Config): RuleProblem[] {
+  const problems: RuleProblem[] = [];
+  const listed = config.telemetry.every((t) => t.fields !== null) ? new Set(config.telemetry.flatMap((t) => t.fields ?? [])) : null;
+  config.model.conditions.forEach((field, i) => {
+    if (config.model.conditions.indexOf(field) !== i) {
+      problems.push({ path: ['model', 'conditions', i], message: `lists "${field}" a second time; list each field once` });
+    } else if (listed !== null && !listed.has(field)) {
+      problems.push({ path: ['model', 'conditions', i], message: `"${field}" is not in any telemetry entry's fields; add it there, or faultline never stores it` });
+    }
+  });
   return problems;
 }

@@ -2,6 +2,7 @@
 // Validation of single values lives here, pure; cross-key rules live in rules.ts, YAML and positions in
 // parse.ts, and the files a config names are checked in files.ts.
 import { z } from 'zod';
+import { DEFAULT_FEATURE_KINDS, FEATURE_KINDS } from '../learn/recipe.js';
 import { DEFAULT_PREDICTION_TOPIC } from '../topics/contract.js';
 import { parsePattern, parseTemplate } from '../topics/patterns.js';
 import { cronProblem } from '../schedule/cron.js';
@@ -26,6 +27,22 @@ const withUnit = (unit: 'duration' | 'size', parse: (text: string) => number | n
     .meta({ description, unit });
 
 const duration = withUnit('duration', parseDuration, DURATION_HINT);
+
+/** `auto`, or a duration in ms. */
+const autoOrDuration = (description: string) =>
+  z
+    .union([z.literal('auto'), z.string()])
+    .default('auto')
+    .transform((text, ctx) => {
+      if (text === 'auto') return 'auto' as const;
+      const ms = parseDuration(text);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write auto or ${DURATION_HINT}` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .meta({ description, unit: 'duration' });
 const size = withUnit('size', parseSize, SIZE_HINT);
 
 /** A path to a file; files.ts checks that it exists and can be read. */
@@ -197,33 +214,28 @@ const storage = z
 const model = z
   .strictObject({
     horizon: duration('2h', 'Longest time-to-fault the model predicts; further away counts as "not soon".'),
-    window: duration('10m', 'Trailing window over which each sensor is summarised into features.'),
+    window: duration('10m', 'The time scale of the features: ewma half-lives of window/3, window and 3 windows; the baseline is the first window of an episode.'),
     features: z
-      .array(z.enum(['mean', 'std', 'min', 'max', 'slope', 'last']))
+      .array(z.enum(FEATURE_KINDS))
       .min(1)
-      .default(['mean', 'std', 'min', 'max', 'slope', 'last'])
-      .meta({ description: 'Statistics of each sensor over the window.' }),
-    stride: duration('1m', 'Spacing of training samples in event time.'),
+      .default([...DEFAULT_FEATURE_KINDS])
+      .meta({
+        description:
+          'ewma: weighted means at three time scales; baseline: the mean of an episode\'s first window; age: time since the last fault; squares: of the ewma. mean, std, min, max, slope, last: statistics over the window (the recipe of earlier releases).',
+      }),
+    stride: autoOrDuration("Spacing of training samples in event time; auto: the readings' own spacing, wider only to keep a retrain within 200,000 samples."),
+    conditions: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({
+        description:
+          'Telemetry fields that say how the machine is run (product, speed, load, settings). They pick an operating regime, within which each sensor is compared; they are not wear features.',
+      }),
     full_window: z
       .boolean()
-      .default(true)
-      .meta({ description: 'Train and predict only where a whole window of history exists.' }),
-    max_gap: z
-      .union([z.literal('auto'), z.string()])
-      .default('auto')
-      .transform((text, ctx) => {
-        if (text === 'auto') return 'auto' as const;
-        const ms = parseDuration(text);
-        if (ms === null) {
-          ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write auto (half the window) or ${DURATION_HINT}` });
-          return z.NEVER;
-        }
-        return ms;
-      })
-      .meta({
-        description: 'A sensor silent longer than this inside a window makes its features missing; auto: half the window.',
-        unit: 'duration',
-      }),
+      .default(false)
+      .meta({ description: 'Train only where a whole window of an episode lies behind a sample. Predictions use what exists either way.' }),
+    max_gap: autoOrDuration('A sensor silent longer than this has missing features; auto: 3 windows for ewma, half the window for window statistics.'),
     ridge: z
       .union([z.literal('auto'), z.number().positive()], { error: 'must be auto or a positive number' })
       .default('auto')

@@ -31,7 +31,7 @@ faults: [{ topic: "plant/+line/+asset/fault" }]
 # Event time runs 600x faster than the clock, so readings are soon "in the future" of the gateway.
 ingest: { max_future: 365d }
 storage: { path: "${join(dir, 'demo.db')}", sync: normal }
-model: { horizon: 2h, window: 10m, stride: 2m, features: [mean, std, slope, last], min_samples: 200 }
+model: { horizon: 2h, window: 10m, min_samples: 200 }
 schedule: { retrain: "*/10 * * * * *" }
 predictions: { min_interval: 1s }
 http: { listen: "off" }

@@ -104,6 +104,7 @@ export function findRegimes(values: Float64Array, fields: readonly string[]): Re
  * missing condition is never taken for regime 0.
  */
 export function regimeOf(model: RegimeModel, values: ArrayLike<number>): number | null {
+  if (model.centroids.length === 1) return 0;
   const d = model.used.length;
   const z = new Float64Array(d);
   for (let u = 0; u < d; u++) {
@@ -111,6 +112,5 @@ export function regimeOf(model: RegimeModel, values: ArrayLike<number>): number 
     if (!Number.isFinite(v)) return null;
     z[u] = (v - (model.mean[u] as number)) / (model.std[u] as number);
   }
-  if (model.centroids.length === 1) return 0;
   return nearest(z, 0, Float64Array.from(model.centroids.flat()), model.centroids.length, d);
 }

@@ -15,15 +15,11 @@ export interface Series {
 /** One asset's readings, by sensor name. */
 export type SensorSeries = ReadonlyMap<string, Series>;
 
-/** The window statistics a model can use, in the order feature names are generated. */
-export const FEATURE_STATS = Object.freeze(['mean', 'std', 'min', 'max', 'slope', 'last'] as const);
-
-/** One window statistic; see features.ts for the exact definitions. */
-export type FeatureStat = (typeof FEATURE_STATS)[number];
-
-/** True when `s` names a window statistic. */
-export function isFeatureStat(s: string): s is FeatureStat {
-  return (FEATURE_STATS as readonly string[]).includes(s);
+/** One asset's history as the store hands it over. Times in epoch ms. */
+export interface AssetHistory {
+  readonly asset: string;
+  readonly series: SensorSeries;
+  readonly faults: readonly number[];
 }
 
 /**

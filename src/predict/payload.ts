@@ -12,6 +12,8 @@ export interface PredictionPayload {
   risk: number;
   level: LevelName;
   model: string;
+  /** Seconds of the asset's current episode behind the prediction: a young asset is predicted from what exists. */
+  history_s: number;
   contributions: Array<{ feature: string; value: number }>;
 }
 
@@ -27,6 +29,7 @@ export function predictionPayload(p: AssetPrediction): PredictionPayload {
     risk: round(p.prediction.risk, 4),
     level: LEVEL_NAMES[p.level],
     model: p.modelVersion,
+    history_s: Math.round(p.prediction.historyS),
     contributions: p.prediction.contributions.map((c) => ({ feature: c.feature, value: round(c.value, 1) })),
   };
 }

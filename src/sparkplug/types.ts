@@ -33,7 +33,7 @@ export interface SparkplugNodeOptions {
 }
 
 export interface PredictionUpdate {
-  prediction: Prediction;
+  prediction: Pick<Prediction, 'ts' | 'risk' | 'timeToFaultS'>;
   level: Level;
   modelVersion: string;
 }

@@ -67,4 +67,32 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 2: statistics of each episode per feature recipe, so a retrain computes only what is new (issue 15) */ `
+  CREATE TABLE recipes (
+    hash      TEXT PRIMARY KEY,
+    -- The model config the recipe was made from; a change makes a new recipe.
+    config    TEXT NOT NULL,
+    recipe    TEXT NOT NULL,
+    made_at   INTEGER NOT NULL,
+    -- Labelled samples when it was made: the recipe is made again once there are four times as many.
+    samples   INTEGER NOT NULL
+  );
+  CREATE TABLE episode_stats (
+    recipe      TEXT NOT NULL,
+    asset       TEXT NOT NULL,
+    -- The fault time of a closed episode, or 'open' for the tail after an asset's last fault.
+    key         TEXT NOT NULL,
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    fault_ts    INTEGER,
+    rows        INTEGER NOT NULL,
+    incomplete  INTEGER NOT NULL,
+    gram        BLOB,
+    sample      BLOB NOT NULL,
+    -- An open tail's stream state, to continue from; NULL once final.
+    resume      TEXT,
+    PRIMARY KEY (recipe, asset, key)
+  );
+  CREATE INDEX episode_stats_end ON episode_stats (recipe, end);
+  `,
 ];

@@ -1,6 +1,6 @@
 // The model registry: every trained model (champion, retired or rejected) with its card and the
 // parameters live prediction loads, and the switch of champion. Knows tables, not training.
-import type { ServingModel } from '../learn/model.js';
+import { servingModelOf, type ServingModel } from '../learn/model.js';
 import type { Db, Statement } from './db.js';
 import { metaStore, type KeyValueStore } from './meta.js';
 
@@ -68,7 +68,8 @@ function toModel<C extends CardJson>(row: Row): StoredModel<C> {
     status: row.status,
     dataHash: row.data_hash,
     card: JSON.parse(row.card) as C,
-    params: JSON.parse(row.params) as ServingModel,
+    // A model stored by an earlier release is read as this release's format (learn/model.ts).
+    params: servingModelOf(JSON.parse(row.params)),
   };
 }
 

@@ -1,6 +1,7 @@
 // Reads what training needs from the buffer, one asset at a time: its fault times, its reading
 // times, its readings as SensorSeries. Read-only queries; never writes; holds no asset in memory.
-import type { AssetHistory } from '../learn/dataset.js';
+import type { AssetHistory } from '../learn/types.js';
+import { mergeByTime } from '../learn/merge.js';
 import type { Series } from '../learn/types.js';
 import type { Db, Statement } from './db.js';
 
@@ -38,6 +39,7 @@ export class TrainingData {
     faults: Statement<[number]>;
     times: Statement<[number, number, number]>;
     values: Statement<[number, number, number]>;
+    lastTs: Statement<[number]>;
   };
 
   constructor(private readonly db: Db) {
@@ -47,6 +49,7 @@ export class TrainingData {
       faults: db.prepare<[number]>('SELECT ts FROM faults WHERE asset_id = ? ORDER BY ts').pluck(),
       times: db.prepare<[number, number, number]>('SELECT ts FROM readings WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts').pluck(),
       values: db.prepare<[number, number, number]>('SELECT value FROM readings WHERE series_id = ? AND ts BETWEEN ? AND ? ORDER BY ts').pluck(),
+      lastTs: db.prepare<[number]>('SELECT last_ts FROM series WHERE id = ?').pluck(),
     };
   }
 
@@ -124,6 +127,30 @@ export class TrainingData {
       series.set(sensor, { ts, value });
     }
     return { asset: asset.name, series, faults: this.faults(asset) };
+  }
+
+  /** The newest reading of any of `names` on this asset, or −Infinity (from the series bounds: no scan). */
+  newest(asset: AssetInfo, names: readonly string[]): number {
+    let newest = -Infinity;
+    for (const name of names) {
+      const id = asset.series.get(name);
+      if (id === undefined) continue;
+      const last = this.st.lastTs.get(id) as number | null | undefined;
+      if (last !== null && last !== undefined && last > newest) newest = last;
+    }
+    return newest;
+  }
+
+  /**
+   * The readings of `names` with from < ts ≤ to, merged into one event per timestamp in time order:
+   * what a feature stream takes. Holds the range's readings of one asset, not more.
+   */
+  *events(asset: AssetInfo, names: readonly string[], from: number, to: number): Generator<readonly [number, Array<readonly [string, number]>]> {
+    const lo = Number.isFinite(from) ? Math.floor(from) + 1 : MIN_TS;
+    const hi = Number.isFinite(to) ? Math.floor(to) : MAX_TS;
+    if (hi < lo) return;
+    const { series } = this.history(asset, names, { from: lo, to: hi });
+    yield* mergeByTime(series);
   }
 
   /** Every asset's history in name order, one at a time, so memory holds one asset. */

@@ -21,16 +21,18 @@ export function formatCard(card: ModelCard, featureCount = 10): string {
     `held-out test period: ${card.episodes.test} episodes, ${card.n_test} samples (${new Date(m.test_period.first_ts).toISOString()} to ${new Date(m.test_period.last_ts).toISOString()})`,
     ...table([
       ['', 'RMSE s', 'MAE s', 'R²', 'samples'],
-      ['challenger', num(m.challenger.rmse), num(m.challenger.mae), num(m.challenger.r2, 3), String(m.challenger.n)],
-      ...(m.champion === null
-        ? [['champion', 'none', '', '', '']]
-        : [[`champion ${m.champion.version}`, num(m.champion.rmse), num(m.champion.mae), num(m.champion.r2, 3), String(m.champion.n)]]),
-      ['baseline', num(m.baseline.rmse), num(m.baseline.mae), num(m.baseline.r2, 3), String(m.baseline.n)],
+      ['challenger', num(m.challenger.rmse), num(m.challenger.mae), num(m.challenger.r2, 3), `${m.challenger.n} sampled`],
+      ['baseline', num(m.baseline.rmse), num(m.baseline.mae), num(m.baseline.r2, 3), `${m.baseline.n} sampled`],
+      ['linear score', num(m.from_sums.rmse), '', num(m.from_sums.r2, 3), `${m.from_sums.n} (all, from sums)`],
     ]).map((l) => `  ${l}`),
+    m.champion === null
+      ? '  champion: none to compare with'
+      : `  champion ${m.champion.version}: RMSE ${num(m.champion.rmse)} s against ${num(m.champion.challenger_rmse_same_samples)} s for this model (${m.champion.method === 'unseen' ? `on ${m.champion.episodes} episodes it never saw` : 'refit on the same training episodes'})`,
     '',
     `trained on ${card.n_train} samples from ${card.episodes.train} episodes; serves the fit on ${card.n_served} samples`,
     `ridge lambda ${num(card.lambda, 3)} (${card.lambda_selection.reason})`,
-    `horizon ${card.horizon_s} s, window ${card.window_s} s, stride ${card.stride_s} s`,
+    `horizon ${card.horizon_s} s, window ${card.window_s} s, stride ${card.stride_s} s, features ${card.recipe.features.join(', ')}${card.recipe.regimes > 1 ? `, ${card.recipe.regimes} operating regimes` : ''}`,
+    ...(card.calibration ? [`calibrated: ${card.calibration.note}`] : []),
     '',
     `strongest of ${card.features.length} features (seconds per standard deviation; per unit):`,
     ...table(

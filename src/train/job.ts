@@ -1,23 +1,36 @@
-// One retrain, start to finish: plan the dataset, extract features, split by episode, fit, score the
-// challenger beside the champion and the baseline, decide promotion, build the model card. Reads
-// only through a TrainingSource; writes nothing (the trainer's main thread stores the outcome).
-import type { Config } from '../config/schema.js';
-import type { DatasetSpec } from '../learn/dataset.js';
-import { defaultMaxGapMs } from '../learn/features.js';
+// One retrain, start to finish: the recipe (made once, then reused), the statistics of every episode
+// that is new or still open (the rest come from the cache), then the fit, the evaluation, the gate
+// and the model card, all from sums. Reads through a TrainingSource and an EpisodeStore; never the
+// registry (the trainer's main thread stores the outcome).
+import { createHash } from 'node:crypto';
+import type { RowSample, EpisodeRecord } from '../learn/episode-stats.js';
+import { GramSum, type Gram } from '../learn/gram.js';
+import type { RidgeModel } from '../learn/linear.js';
 import type { ServingModel } from '../learn/model.js';
-import { splitByEpisode } from '../learn/split.js';
+import { normalizerOf } from '../learn/normalizer.js';
+import { featureNames, recipeHash, type Recipe } from '../learn/recipe.js';
+import { assetPass } from './asset-pass.js';
 import { modelCard, type ModelCard } from './card.js';
-import { NotEnoughDataError } from './errors.js';
-import { evaluate } from './evaluate.js';
-import { extractDataset } from './extract.js';
-import { planDataset } from './plan.js';
+import { evaluate, linearMetrics, neverSeen, type Comparison, type Unit, type UnitSource } from './evaluate.js';
+import { makeRecipe, recipeConfigKey, type MadeRecipe, type ModelConfig } from './recipe-fit.js';
 import type { TrainingSource } from './source.js';
 
-export type ModelConfig = Config['model'];
+export type { ModelConfig } from './recipe-fit.js';
+
+/** Where a retrain keeps what it computed of each episode (store/episode-cache.ts, or memory in tests). */
+export interface EpisodeStore {
+  recipe(config: string): { hash: string; recipe: Recipe; samples: number } | null;
+  putRecipe(config: string, made: { hash: string; recipe: Recipe; madeAt: number; samples: number }): void;
+  ofAsset(recipe: string, asset: string): Map<string, EpisodeRecord>;
+  update(recipe: string, asset: string, records: readonly EpisodeRecord[], removed: readonly string[]): void;
+  episodes(recipe: string): Array<{ asset: string; key: string; start: number; end: number; rows: number; incomplete: number }>;
+  gram(recipe: string, episode: { asset: string; key: string }): Gram | null;
+  sample(recipe: string, episode: { asset: string; key: string }): RowSample | null;
+}
 
 export interface JobInput {
   readonly model: ModelConfig;
-  /** The model serving now, scored on the same held-out samples; null when there is none. */
+  /** The model serving now; null when there is none. */
   readonly champion: ServingModel | null;
   /** trained_at, epoch ms. */
   readonly now: number;
@@ -31,28 +44,15 @@ export interface JobOutcome {
   readonly promoted: boolean;
   readonly dataHash: string;
   readonly trainedAt: number;
-  /** Milliseconds per step: plan, extract, select, pack, lambda, fit, refit, hash. */
+  /** Milliseconds per step. */
   readonly timings: Record<string, number>;
 }
 
-/** The dataset rules of the `model` config section; durations there are already milliseconds. */
-export function datasetSpec(model: ModelConfig, sensors?: readonly string[]): DatasetSpec {
-  return {
-    horizonS: model.horizon / 1000,
-    windowMs: model.window,
-    strideMs: model.stride,
-    maxGapMs: model.max_gap === 'auto' ? defaultMaxGapMs(model.window) : model.max_gap,
-    requireFullWindow: model.full_window,
-    stats: model.features,
-    ...(sensors !== undefined ? { sensors } : {}),
-  };
-}
-
 /**
- * Trains a challenger from `source`. Throws NotEnoughDataError when the buffer holds fewer than
- * model.min_samples labelled samples or fewer than 2 episodes (the split needs one to hold out).
+ * Trains a challenger. Throws NotEnoughDataError when the episodes hold fewer than model.min_samples
+ * labelled samples or fewer than 2 episodes (the split needs one to hold out).
  */
-export function runJob<A extends { readonly name: string }>(source: TrainingSource<A>, input: JobInput, clock: () => number = () => performance.now()): JobOutcome {
+export function runJob<A extends { readonly name: string }>(source: TrainingSource<A>, store: EpisodeStore, input: JobInput, clock: () => number = () => performance.now()): JobOutcome {
   const started = clock();
   const timings: Record<string, number> = {};
   const step = <T>(name: string, fn: () => T): T => {
@@ -64,46 +64,130 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
     }
   };
   const { model: config, champion } = input;
-  const spec = datasetSpec(config);
-  // Both passes read one snapshot, and only they do: on the buffer, an open snapshot keeps the WAL
-  // from restarting, so it grows with ingest until the snapshot ends (store/wal-release.ts).
-  const { plan, split, dataset, scores } = source.snapshot(() => {
-    const plan = step('plan', () => planDataset(source, spec));
-    if (plan.n < config.min_samples || plan.episodes.length < 2) {
-      throw new NotEnoughDataError(plan.n, plan.episodes.length, config.min_samples);
+  const made = step('recipe', () => recipeFor(source, store, config, input.now));
+  const { recipe, hash } = made;
+  const normalizer = normalizerOf(recipe);
+  const names = [...recipe.sensors, ...recipe.conditions];
+  step('episodes', () => {
+    for (const asset of source.assets()) {
+      // Each asset reads one consistent view of its readings, and only what it has not seen yet.
+      const out = source.snapshot(() =>
+        assetPass(recipe, normalizer, {
+          asset: asset.name,
+          faults: source.faults(asset),
+          lastDataTs: source.newest(asset, names),
+          cached: store.ofAsset(hash, asset.name),
+          read: (from, to) => source.events(asset, names, from, to),
+        }),
+      );
+      if (out.records.length > 0 || out.removed.length > 0) store.update(hash, asset.name, out.records, out.removed);
     }
-    const split = splitByEpisode(plan.episodes, config.test_fraction);
-    const testIndex = new Map(plan.episodes.map((e, i) => [e, i]));
-    const scoreEpisodes = new Set(split.test.map((e) => testIndex.get(e) as number));
-    const { dataset, champion: scores } = step('extract', () => extractDataset(source, plan, spec, { champion, scoreEpisodes }));
-    return { plan, split, dataset, scores };
   });
-  const evaluation = evaluate(dataset, split, {
-    horizonS: spec.horizonS,
+  const units: Unit[] = store.episodes(hash).map((e) => ({ ...e, own: true }));
+  const unitSource: UnitSource = { gram: (u) => store.gram(hash, u), sample: (u) => store.sample(hash, u) };
+  const columns = featureNames(recipe);
+  const sameRecipe = champion !== null && recipeHash(champion.recipe) === hash;
+  const evaluation = evaluate(units, unitSource, {
+    featureNames: columns,
+    horizonS: recipe.horizonS,
     ridge: config.ridge,
+    testFraction: config.test_fraction,
     minSamples: config.min_samples,
-    champion: champion === null || scores === null ? null : { version: champion.version, scores },
+    championVersion: champion?.version ?? null,
+    champion: sameRecipe ? champion : null,
+    ...(champion !== null && !sameRecipe ? { compareOther: (test: readonly Unit[], challenger: RidgeModel) => compareOtherRecipe(source, store, hash, champion, test, challenger) } : {}),
     step,
   });
   const served: ServingModel = {
+    format: 2,
     version: '',
     trainedAt: input.now,
-    horizonS: spec.horizonS,
-    spec: { windowMs: spec.windowMs, maxGapMs: spec.maxGapMs, requireFullWindow: spec.requireFullWindow },
+    horizonS: recipe.horizonS,
+    recipe,
     ridge: evaluation.served,
+    calibration: evaluation.servedCalibration,
+    alpha: evaluation.penalty.alpha,
+    seen: evaluation.seen,
     rmse: Number.isFinite(evaluation.challenger.rmse) ? evaluation.challenger.rmse : null,
   };
-  const card = modelCard(evaluation, {
-    trainedAt: input.now,
-    durationMs: clock() - started,
-    horizonS: spec.horizonS,
-    windowMs: spec.windowMs,
-    strideMs: spec.strideMs,
-    maxGapMs: spec.maxGapMs,
-    requireFullWindow: spec.requireFullWindow,
-    train: split.train,
-    test: split.test,
-    datasetNotes: plan.notes,
-  });
-  return { card, model: served, promoted: evaluation.promoted, dataHash: evaluation.dataHash, trainedAt: input.now, timings };
+  const dataHash = hashUnits(hash, units);
+  const card = modelCard(evaluation, { trainedAt: input.now, durationMs: clock() - started, recipe, recipeHash: hash, recipeNotes: made.notes, units, dataHash });
+  return { card, model: served, promoted: evaluation.promoted, dataHash, trainedAt: input.now, timings };
+}
+
+/** The stored recipe for this config, or a new one when there is none, the sensors changed, or the data grew fourfold. */
+function recipeFor<A extends { readonly name: string }>(source: TrainingSource<A>, store: EpisodeStore, config: ModelConfig, now: number): MadeRecipe {
+  const key = recipeConfigKey(config);
+  const stored = store.recipe(key);
+  if (stored !== null) {
+    const sensors = source.sensors(source.assets()).filter((s) => !stored.recipe.conditions.includes(s));
+    const samples = store.episodes(stored.hash).reduce((sum, e) => sum + e.rows, 0);
+    // The sensors it was made from, constant ones included: a sensor that starts to vary is news.
+    const madeFrom = stored.recipe.regimes?.scaling.sensors ?? stored.recipe.sensors;
+    const sameSensors = sensors.length === madeFrom.length && sensors.every((s, i) => s === madeFrom[i]);
+    // The sensors' scales (and stride: auto) are derived from the data: remade as it grows.
+    if (sameSensors && samples < 4 * Math.max(1, stored.samples)) return { ...stored, notes: [] };
+  }
+  const made = makeRecipe(source, config);
+  store.putRecipe(key, { hash: made.hash, recipe: made.recipe, madeAt: now, samples: made.samples });
+  return made;
+}
+
+/**
+ * A champion of another recipe (the config changed, or an earlier release made it): both models on
+ * this gateway's test episodes that the champion never saw, each on its own recipe's rows of them.
+ */
+function compareOtherRecipe<A extends { readonly name: string }>(
+  source: TrainingSource<A>,
+  store: EpisodeStore,
+  hash: string,
+  champion: ServingModel,
+  test: readonly Unit[],
+  challenger: RidgeModel,
+): Comparison | null {
+  const chosen = test.filter((u) => u.own && neverSeen(champion, u));
+  const theirs = championStatistics(source, champion, chosen);
+  const ours = new GramSum(challenger.coef.length);
+  for (const u of chosen) {
+    const g = store.gram(hash, u);
+    if (g) ours.addGram(g);
+  }
+  if (theirs === null || ours.n === 0) return null;
+  return { version: champion.version, method: 'unseen', episodes: chosen.length, champion: linearMetrics(theirs, alignedToRecipe(champion)), challenger: linearMetrics(ours.toGram(), challenger) };
+}
+
+/** The sums of the chosen episodes' rows under the champion's own recipe, computed from the buffer. */
+function championStatistics<A extends { readonly name: string }>(source: TrainingSource<A>, champion: ServingModel, chosen: readonly Unit[]): Gram | null {
+  const { recipe } = champion;
+  const normalizer = normalizerOf(recipe);
+  const names = [...recipe.sensors, ...recipe.conditions];
+  const total = new GramSum(featureNames(recipe).length);
+  for (const asset of source.assets()) {
+    const keys = new Set(chosen.filter((u) => u.asset === asset.name).map((u) => u.key));
+    if (keys.size === 0) continue;
+    const out = source.snapshot(() =>
+      assetPass(recipe, normalizer, {
+        asset: asset.name,
+        faults: source.faults(asset),
+        lastDataTs: source.newest(asset, names),
+        cached: new Map(),
+        read: (from, to) => source.events(asset, names, from, to),
+      }),
+    );
+    for (const r of out.records) if (keys.has(r.key) && r.gram) total.addGram(r.gram);
+  }
+  return total.n > 0 ? total.toGram() : null;
+}
+
+/** The champion's intercept and coefficients over every feature of its recipe (0 where it has none). */
+function alignedToRecipe(model: ServingModel): Pick<RidgeModel, 'intercept' | 'coef'> {
+  const coef = new Map(model.ridge.featureNames.map((name, j) => [name, model.ridge.coef[j] as number]));
+  return { intercept: model.ridge.intercept, coef: featureNames(model.recipe).map((name) => coef.get(name) ?? 0) };
+}
+
+/** sha256 of what the fit saw: the recipe and each episode's row count. */
+function hashUnits(hash: string, units: readonly Unit[]): string {
+  const h = createHash('sha256').update(hash);
+  for (const u of units) h.update(`${u.asset}\u0000${u.key}\u0000${u.rows}\n`);
+  return `sha256:${h.digest('hex')}`;
 }

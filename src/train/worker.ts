@@ -1,9 +1,11 @@
-// The retrain's child process: opens its own read-only connection (so ingest never waits on it),
-// runs the job (which reads one snapshot of the buffer) and sends the outcome back. Never writes the buffer.
+// The retrain's child process: opens its own connection (so ingest never waits on it), runs the job
+// (which reads one asset's snapshot at a time) and sends the outcome back. It writes only the cache
+// of episode statistics (store/episode-cache.ts), one asset per short transaction; never readings.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { openDatabase } from '../store/db.js';
+import { EpisodeCache } from '../store/episode-cache.js';
 import { TrainingData } from '../store/training-data.js';
 import { NotEnoughDataError } from './errors.js';
 import { runJob } from './job.js';
@@ -12,11 +14,11 @@ import type { WorkerInput, WorkerReply } from './messages.js';
 /** Runs the job and turns every way it can end into a reply; never throws. */
 export function train(input: WorkerInput): WorkerReply {
   try {
-    // sync only matters to writers; this connection never writes.
-    const db = openDatabase(input.dbPath, { sync: 'normal', readonly: true });
+    // The cache can always be computed again: a power cut may lose its last write, never a reading.
+    const db = openDatabase(input.dbPath, { sync: 'normal' });
     try {
       const source = new TrainingData(db);
-      const outcome = runJob(source, { model: input.model, champion: input.champion, now: input.now });
+      const outcome = runJob(source, new EpisodeCache(db), { model: input.model, champion: input.champion, now: input.now });
       return { kind: 'trained', outcome, peakRssKb: process.resourceUsage().maxRSS };
     } finally {
       db.close();

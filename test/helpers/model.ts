@@ -6,14 +6,27 @@ import { ModelRegistry } from '../../src/store/models.js';
 
 export const HAND_MODEL_HORIZON_S = 7200;
 
-/** ttf = 7200 − 288·(temperature_mean − 60), i.e. 0 s at 85 °C. */
+/** ttf = 7200 − 288·(temperature_mean − 60), i.e. 0 s at 85 °C, over 10-minute windows, whole windows only. */
 export function handModel(): ServingModel {
   return {
+    format: 2,
     version: '0',
     trainedAt: Date.UTC(2025, 0, 1),
     horizonS: HAND_MODEL_HORIZON_S,
-    spec: { windowMs: 600_000, maxGapMs: 300_000, requireFullWindow: true },
-    rmse: 123.4,
+    recipe: {
+      version: 2,
+      sensors: ['temperature'],
+      conditions: [],
+      kinds: ['mean'],
+      windowMs: 600_000,
+      halfLivesMs: [],
+      staleMs: 300_000,
+      maxGapMs: 300_000,
+      strideMs: 60_000,
+      horizonS: HAND_MODEL_HORIZON_S,
+      requireFullWindow: true,
+      regimes: null,
+    },
     ridge: {
       featureNames: ['temperature_mean'],
       mean: [70],
@@ -26,6 +39,10 @@ export function handModel(): ServingModel {
       nTrain: 1000,
       solver: 'cholesky',
     },
+    calibration: null,
+    alpha: null,
+    seen: { '*': Date.UTC(2025, 0, 1) },
+    rmse: 123.4,
   };
 }
 

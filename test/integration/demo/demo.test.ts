@@ -8,7 +8,7 @@ import { freePort } from '../../helpers/ports.js';
 import { onCleanup } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';
 
-const PAYLOAD_KEYS = ['asset', 'contributions', 'horizon_s', 'level', 'line', 'model', 'risk', 'time_to_fault_s', 'ts'];
+const PAYLOAD_KEYS = ['asset', 'contributions', 'history_s', 'horizon_s', 'level', 'line', 'model', 'risk', 'time_to_fault_s', 'ts'];
 
 describe('faultline demo', () => {
   it('trains a model and publishes predictions within a minute, and stops on Ctrl-C', { timeout: 90_000 }, async () => {

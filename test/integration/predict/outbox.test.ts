@@ -18,7 +18,7 @@ import { waitUntil } from '../../helpers/wait.js';
 const prediction = (i: number): AssetPrediction => ({
   asset: 'press3',
   line: 'line1',
-  prediction: { ts: 1_764_320_000_000 + i * 1000, timeToFaultS: 7200 - i, risk: i / 7200, contributions: [] },
+  prediction: { ts: 1_764_320_000_000 + i * 1000, timeToFaultS: 7200 - i, risk: i / 7200, historyS: 600, contributions: [] },
   level: 0,
   modelVersion: '1',
   horizonS: 7200,

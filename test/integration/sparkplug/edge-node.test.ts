@@ -105,7 +105,7 @@ describeEachBroker('sparkplug edge node', (startBroker) => {
     node.updateNodeMetrics({ modelVersion: '8', rmse: Number.NaN });
     const ndata = await observer.next(`NDATA/${EDGE}`);
     expect(ndata.payload!.metrics!.map((m) => [m.name, m.value])).toEqual([['model_version', '8']]);
-    node.publishPrediction('press3', { prediction: { ts: T + 2000, risk: Number.NaN, timeToFaultS: Number.NaN, contributions: [] }, level: 0, modelVersion: '8' });
+    node.publishPrediction('press3', { prediction: { ts: T + 2000, risk: Number.NaN, timeToFaultS: Number.NaN }, level: 0, modelVersion: '8' });
     const ddata = await observer.next(`DDATA/${EDGE}/press3`, history.index + 1);
     expect(isNullFlag(ddata, 'risk')).toBe(true);
     expect(isNullFlag(ddata, 'time_to_fault_s')).toBe(true);

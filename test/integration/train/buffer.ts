@@ -1,6 +1,6 @@
 // Writes histories into a real buffer file with plain SQL, as ingest would have stored them
 // (assets, series with their bounds, readings, faults). Test helper for the training tests.
-import type { AssetHistory } from '../../../src/learn/dataset.js';
+import type { AssetHistory } from '../../../src/learn/types.js';
 import { openDatabase } from '../../../src/store/db.js';
 
 export function writeBuffer(path: string, histories: readonly AssetHistory[]): void {

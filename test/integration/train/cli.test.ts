@@ -1,7 +1,8 @@
 // `faultline train` and `faultline models` as a technician runs them against a buffer file: exit
 // codes, the verdict and the numbers they print, and the registry rows they leave.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../src/store/db.js';
 import { runCli } from '../../helpers/cli.js';
 import { writeConfig } from '../../helpers/config.js';
 import { tempDir } from '../../helpers/teardown.js';
@@ -23,7 +24,7 @@ describe('faultline train', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/^model 1 trained .* PROMOTED: it is now the champion\n {2}promoted: no champion yet/);
-    expect(first.stdout).toMatch(/^ {2}challenger +[\d.]+ +[\d.]+ +0\.(8|9)\d\d +\d+$/m);
+    expect(first.stdout).toMatch(/^ {2}challenger +[\d.]+ +[\d.]+ +0\.(8|9)\d\d +\d+ sampled$/m);
     expect(first.stdout).toMatch(/^ {2}baseline +[\d.]+/m);
     expect(first.stdout).toContain('strongest of ');
 
@@ -31,8 +32,10 @@ describe('faultline train', () => {
     expect(second.code).toBe(0);
     const card = JSON.parse(second.stdout);
     expect(card).toMatchObject({ version: '2', algorithm: 'ridge', promoted: false, metrics: { champion: { version: '1' } } });
-    expect(card.metrics.champion.n).toBe(card.metrics.challenger.n);
-    expect(second.stderr).toMatch(/^faultline train: model 2 rejected \(kept, marked rejected\); rejected: test RMSE [\d.]+ s is not below champion 1's [\d.]+ s on the same \d+ test samples\n$/);
+    // Same data: the champion's choices refit on the same training episodes score the same.
+    expect(card.metrics.champion).toMatchObject({ method: 'refit', episodes: card.episodes.test });
+    expect(card.metrics.champion.rmse).toBe(card.metrics.champion.challenger_rmse_same_samples);
+    expect(second.stderr).toMatch(/^faultline train: model 2 rejected \(kept, marked rejected\); rejected: test RMSE [\d.]+ s is not below champion 1's [\d.]+ s on the \d+ test episodes, champion 1's choices refit on this model's training episodes\n$/);
 
     const status = await runCli(['status', '--json', '--config', config]);
     expect(JSON.parse(status.stdout).model).toMatchObject({ version: '1', rmse: expect.any(Number) });
@@ -63,12 +66,18 @@ describe('faultline train', () => {
   });
 
   it('exits 1 when training fails, and says the champion stays', async () => {
-    // max_gap 1ms: every window has a longer gap, so every feature is missing and none can be used.
-    const config = await buffer(undefined, { ...MODEL, max_gap: '1ms' });
+    const config = await buffer();
+    expect((await runCli(['train', '--config', config])).code).toBe(0);
+    // The cached statistics of one episode damaged on disk: a retrain cannot sum them.
+    const db = openDatabase(join(dirname(config), 'faultline.db'), { sync: 'normal' });
+    db.prepare("UPDATE episode_stats SET gram = x'00' WHERE rowid = (SELECT min(rowid) FROM episode_stats WHERE gram IS NOT NULL)").run();
+    db.close();
     const result = await runCli(['train', '--config', config]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/\nfaultline train: training failed: NoUsableFeatureError: no usable feature: every candidate was dropped on the training samples \(temp_\* dropped: missing in 100% of samples; vib_\* dropped: missing in 100% of samples\); .*; the champion stays\n$/);
+    expect(result.stderr).toMatch(/\nfaultline train: training failed: Error: the cached statistics of an episode are damaged \(truncated: .*\); .*; the champion stays\n$/);
+    const status = await runCli(['status', '--json', '--config', config]);
+    expect(JSON.parse(status.stdout).model).toMatchObject({ version: '1' });
   });
 });
 

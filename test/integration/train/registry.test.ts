@@ -6,20 +6,14 @@ import type { ServingModel } from '../../../src/learn/model.js';
 import { openDatabase, type Db } from '../../../src/store/db.js';
 import { ModelRegistry, RejectedModelError, UnknownModelError, type CardJson } from '../../../src/store/models.js';
 import { readStatus } from '../../../src/store/status.js';
+import { handModel } from '../../helpers/model.js';
 import { tempDir } from '../../helpers/teardown.js';
 
 interface Card extends CardJson {
   metrics: { challenger: { rmse: number } };
 }
 
-const params: ServingModel = {
-  version: '',
-  trainedAt: 1,
-  horizonS: 7200,
-  spec: { windowMs: 600_000, maxGapMs: 300_000, requireFullWindow: true },
-  ridge: { featureNames: ['temp_mean'], mean: [60], std: [2], coefStd: [-500], coef: [-250], intercept: 22_000, interceptStd: 4000, lambda: 1, nTrain: 10, solver: 'cholesky' },
-  rmse: 812.5,
-};
+const params: ServingModel = { ...handModel(), version: '', trainedAt: 1, rmse: 812.5 };
 
 async function registry(): Promise<{ db: Db; models: ModelRegistry }> {
   const db = openDatabase(join(await tempDir('registry'), 'faultline.db'), { sync: 'normal' });

@@ -3,14 +3,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger, type Logger } from '../../../src/log.js';
+import { FeatureStream } from '../../../src/learn/feature-stream.js';
 import { predictAt } from '../../../src/learn/model.js';
+import { memorySource } from '../../../src/train/source.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { ModelRegistry } from '../../../src/store/models.js';
 import type { ModelConfig } from '../../../src/train/job.js';
 import { Trainer, type TrainResult } from '../../../src/train/trainer.js';
 import { BUILT_WORKER_URL } from '../../helpers/built.js';
 import { onCleanup, tempDir } from '../../helpers/teardown.js';
-import { pointsOf } from '../../helpers/series.js';
 import { withDeadline } from '../../helpers/wait.js';
 import { modelConfig, syntheticAssets } from '../../unit/train/synthetic.js';
 import { writeBuffer } from './buffer.js';
@@ -64,8 +65,9 @@ describe('Trainer', () => {
     // The stored parameters serve: a prediction right before a known fault is near zero.
     const press = histories[0]!;
     const fault = press.faults[1]!;
-    const episodeStart = pointsOf(press.series.get('temp')!).find((p) => p.ts > press.faults[0]!)!.ts;
-    const atFault = predictAt(champion!.params, press.series, fault, episodeStart, 3);
+    const stream = new FeatureStream(champion!.params.recipe);
+    for (const [ts, readings] of memorySource([press]).events({ name: press.asset }, champion!.params.recipe.sensors, press.faults[0]!, fault)) stream.push(ts, readings);
+    const atFault = predictAt(champion!.params, stream, fault, 3);
     expect('prediction' in atFault && atFault.prediction.timeToFaultS).toBeLessThan(1200);
     expect(s.logs.find((l) => l.msg === 'retrain finished; model promoted')).toMatchObject({ level: 'info', version: '1', promoted: true });
     // The training process's own memory (a Node process is tens of MB), logged with the result.

@@ -2,7 +2,7 @@
 // and sensor order, one snapshot for a whole run while ingest keeps writing.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readingTimesOf } from '../../../src/learn/dataset.js';
+import { readingTimesOf } from '../../../src/train/source.js';
 import { openDatabase } from '../../../src/store/db.js';
 import { TrainingData } from '../../../src/store/training-data.js';
 import { pointsOf } from '../../helpers/series.js';

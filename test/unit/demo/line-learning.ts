@@ -1,16 +1,22 @@
-// Shared by the simulator tests: run the demo line and learn from it with the agent's pure learning core.
+// Shared by the simulator tests: run the demo line and learn from it with the agent's retrain job.
 // Test helper only; not imported by src.
-import { buildDataset, selectFeatures, takeRows, type AssetHistory, type DatasetSpec } from '../../../src/learn/dataset.js';
+import type { AssetHistory } from '../../../src/learn/types.js';
 import { seriesOf, type Point } from '../../helpers/series.js';
 import { LineSimulator, SENSORS, type SimulatorOptions } from '../../../src/demo/simulator.js';
+import type { ModelConfig } from '../../../src/train/job.js';
 
-export const DEMO_SPEC: DatasetSpec = {
-  horizonS: 7200,
-  windowMs: 10 * 60_000,
-  strideMs: 60_000,
-  maxGapMs: 5 * 60_000,
-  requireFullWindow: true,
-  stats: ['mean', 'std', 'slope', 'last'],
+/** The demo's model section (src/demo/run.ts): horizon 2 h, window 10 min, every other key at its default. */
+export const DEMO_MODEL: ModelConfig = {
+  horizon: 7_200_000,
+  window: 600_000,
+  features: ['ewma', 'age', 'squares'],
+  stride: 'auto',
+  conditions: [],
+  full_window: false,
+  max_gap: 'auto',
+  ridge: 'auto',
+  test_fraction: 0.2,
+  min_samples: 200,
 };
 
 /** Each asset's series and faults after `ticks` ticks. */
@@ -39,4 +45,3 @@ export function runLine(options: SimulatorOptions, ticks: number): { histories: 
   return { histories, faults: faultCount, tickTs };
 }
 
-export { buildDataset, selectFeatures, takeRows };

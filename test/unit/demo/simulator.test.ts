@@ -1,15 +1,20 @@
 // The demo line: reproducible by seed, faults on every asset at different times, sensors that drift
 // before each fault, and (the point of the demo) a ridge model that learns time to fault from it.
 import { describe, expect, it } from 'vitest';
-import { chooseLambda, fitRidge, gramOf, predictRows } from '../../../src/learn/ridge.js';
-import { baselineMetrics, metrics } from '../../../src/learn/metrics.js';
-import { rowsOf, splitByEpisode } from '../../../src/learn/split.js';
+import { OPEN } from '../../../src/learn/episode-stats.js';
+import { metrics } from '../../../src/learn/metrics.js';
+import { timeToFault } from '../../../src/learn/model.js';
+import type { AssetHistory } from '../../../src/learn/types.js';
+import { runJob } from '../../../src/train/job.js';
+import { memoryEpisodeStore } from '../../../src/train/memory-store.js';
+import { memorySource } from '../../../src/train/source.js';
+import { recipeRows } from '../../helpers/recipe-rows.js';
 import { DEFAULT_ASSETS, DEMO_TIMING, LineSimulator, degradationAt, type Reading } from '../../../src/demo/simulator.js';
 import { pointsOf, seriesOf } from '../../helpers/series.js';
-import { buildDataset, DEMO_SPEC, runLine, selectFeatures, takeRows } from './line-learning.js';
+import { DEMO_MODEL, runLine } from './line-learning.js';
 
 const T0 = Date.UTC(2025, 10, 1);
-const H = DEMO_SPEC.horizonS;
+const H = DEMO_MODEL.horizon / 1000;
 
 function ticks(sim: LineSimulator, n: number): { readings: Reading[]; faults: Array<{ asset: string; ts: number }> } {
   const readings: Reading[] = [];
@@ -122,9 +127,11 @@ describe('LineSimulator', () => {
   });
 });
 
-describe('learning from the demo line (the demo config: horizon 2h, window 10m, stride 1m, mean/std/slope/last)', () => {
+describe('learning from the demo line (the demo config: horizon 2h, window 10m, every other model key at its default)', () => {
+  const train = (histories: AssetHistory[]) => runJob(memorySource(histories), memoryEpisodeStore(), { model: DEMO_MODEL, champion: null, now: T0 });
+
   // Trained on the first 200 ticks (≈ 6.7 h of event time), scored on every later life of ticks 200–800.
-  it.each([1, 2, 3])('seed %i: a ridge model trained on the first 200 ticks reaches R² > 0.8 on later lives', (seed) => {
+  it.each([1, 2, 3])('seed %i: a model trained on the first 200 ticks reaches R² > 0.8 on later lives', (seed) => {
     const { histories, tickTs, faults } = runLine({ seed, startTs: T0 }, 800);
     expect(faults).toBeGreaterThan(30);
     const cut = tickTs[200] as number;
@@ -137,33 +144,23 @@ describe('learning from the demo line (the demo config: horizon 2h, window 10m, 
     expect(earlyFaults).toBeGreaterThanOrEqual(2 * DEFAULT_ASSETS.length); // a few faults per asset
     expect(early.every((h) => h.faults.length >= 1)).toBe(true);
 
-    const ds = buildDataset(early, DEMO_SPEC);
-    const sel = selectFeatures(ds, Int32Array.from({ length: ds.n }, (_, i) => i));
-    const train = takeRows(ds, sel.rows, sel.columns);
-    expect(train.n).toBeGreaterThan(600);
-    const lambda = chooseLambda(train, ds.episodes, { horizonS: H }).lambda;
-    const model = fitRidge(gramOf(train.X, train.y, train.p), lambda, train.featureNames);
-
-    const full = buildDataset(histories, DEMO_SPEC);
-    const later = full.episodes.filter((e) => e.start >= cut && e.faultTs !== null);
+    const outcome = train(early);
+    expect(outcome.card.n_served).toBeGreaterThan(600);
+    const later = histories.flatMap((h) => recipeRows(h, outcome.model.recipe)).filter((e) => e.start >= cut && e.key !== OPEN);
     expect(later.length).toBeGreaterThan(25);
-    const test = takeRows(full, rowsOf(later), sel.featureNames.map((name) => full.featureNames.indexOf(name)));
-    const scored = metrics(test.y, predictRows(model, test.X), [0, H]);
+    const y = later.flatMap((e) => e.y);
+    const predicted = later.flatMap((e) => e.X.map((x) => timeToFault(outcome.model, x)));
+    const scored = metrics(y, predicted, [0, H]);
     expect(scored.r2).toBeGreaterThan(0.8);
-    expect(scored.rmse).toBeLessThan(0.4 * baselineMetrics(train.y, test.y, [0, H]).rmse);
+    const baseline = metrics(y, new Array<number>(y.length).fill(outcome.card.metrics.baseline.prediction), [0, H]);
+    expect(scored.rmse).toBeLessThan(0.4 * baseline.rmse);
   });
 
   it('passes the agent\'s own check too: split by episode inside the first 200 ticks, R² > 0.7 on the held-out episodes', () => {
     const { histories, tickTs } = runLine({ seed: 42, startTs: T0 }, 200);
     expect(tickTs).toHaveLength(200);
-    const ds = buildDataset(histories, DEMO_SPEC);
-    const split = splitByEpisode(ds.episodes, 0.2);
-    const sel = selectFeatures(ds, rowsOf(split.train));
-    const train = takeRows(ds, sel.rows, sel.columns);
-    const test = takeRows(ds, rowsOf(split.test), sel.columns);
-    const lambda = chooseLambda(train, ds.episodes, { horizonS: H }).lambda;
-    const model = fitRidge(gramOf(train.X, train.y, train.p), lambda, train.featureNames);
-    expect(test.n).toBeGreaterThan(50);
-    expect(metrics(test.y, predictRows(model, test.X), [0, H]).r2).toBeGreaterThan(0.7);
+    const outcome = train(histories);
+    expect(outcome.card.metrics.challenger.n).toBeGreaterThan(50);
+    expect(outcome.card.metrics.challenger.r2).toBeGreaterThan(0.7);
   });
 });

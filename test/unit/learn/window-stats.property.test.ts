@@ -1,13 +1,10 @@
-// Property tests: the one-pass sliding statistics used for training agree with windowStats
-// (used for live prediction), and windowStats agrees with a plain re-implementation.
+// Property test: windowStats (window statistics, the recipe of earlier releases) agrees with a plain
+// re-implementation, gaps and point counts included.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { slidingWindowStats, windowStats, type WindowStats } from '../../../src/learn/window-stats.js';
+import { windowStats, type WindowStats } from '../../../src/learn/window-stats.js';
 import { seriesOf, type Point } from '../../helpers/series.js';
 
-/** The columns a retrain reads from the buffer: Float64Arrays (live windows use plain arrays). */
-const columns = (points: readonly Point[]) => ({ ts: Float64Array.from(points, (p) => p.ts), value: Float64Array.from(points, (p) => p.value) });
-import { FEATURE_STATS } from '../../../src/learn/types.js';
 
 const T0 = 1_764_320_000_000;
 
@@ -112,77 +109,5 @@ describe('window statistics (properties)', () => {
       }),
       { seed: 42, numRuns: 200 },
     );
-  });
-
-  it('slidingWindowStats matches windowStats at every sample time', () => {
-    fc.assert(
-      fc.property(arbCase, ([points, times, w, maxGap]) => {
-        const cols = slidingWindowStats(columns(points), times, w, maxGap);
-        times.forEach((t, r) => {
-          const want = windowStats(seriesOf(points), t, w, maxGap);
-          if (want === null) {
-            for (const stat of FEATURE_STATS) expect(cols[stat][r]).toBeNaN();
-            return;
-          }
-          const got = Object.fromEntries(FEATURE_STATS.map((s) => [s, cols[s][r] as number])) as Omit<WindowStats, 'n'>;
-          expectSameStats({ ...got, n: want.n }, want, points, t, w);
-        });
-      }),
-      { seed: 42, numRuns: 200 },
-    );
-  });
-
-  it('slidingWindowStats stays exact over long series where the sums are re-anchored many times', () => {
-    // 20 000 readings a second apart, a 60 s window: the anchor expires ~330 times.
-    const points: Point[] = [];
-    for (let i = 0; i < 20_000; i++) points.push({ ts: T0 + i * 1000, value: 1e5 + 50 * Math.sin(i / 300) + (i % 7) * 0.01 });
-    const times = points.filter((_, i) => i % 13 === 0).map((p) => p.ts);
-    const cols = slidingWindowStats(columns(points), times, 60_000, 30_000);
-    let compared = 0;
-    times.forEach((t, r) => {
-      const want = windowStats(seriesOf(points), t, 60_000, 30_000);
-      if (want === null) return;
-      compared++;
-      expectSameStats({ n: want.n, mean: cols.mean[r] as number, std: cols.std[r] as number, min: cols.min[r] as number, max: cols.max[r] as number, slope: cols.slope[r] as number, last: cols.last[r] as number }, want, points, t, 60_000);
-    });
-    expect(compared).toBeGreaterThan(1500);
-  });
-});
-
-describe('slidingWindowStats edge cases', () => {
-  const at = (pairs: Array<[number, number]>) => seriesOf(pairs.map(([s, value]) => ({ ts: T0 + s * 1000, value })));
-
-  it('accepts gaps of exactly maxGap and rejects longer ones, like windowStats', () => {
-    const points = at([[0, 1], [5, 2], [10, 4], [16, 8], [20, 9]]);
-    const times = [10, 16, 20, 21].map((s) => T0 + s * 1000);
-    const cols = slidingWindowStats(points, times, 10_000, 5000);
-    // t = 10 s: window (0, 10]: start→5 s is 5 s, 5→10 is 5 s: valid, two readings.
-    expect(cols.mean[0]).toBe(3);
-    // t = 16 s: (6, 16]: 6→10 is 4 s, 10→16 is 6 s > 5 s: invalid.
-    expect(cols.mean[1]).toBeNaN();
-    // t = 20 s: (10, 20]: 10→16 is 6 s: invalid; t = 21 s: (11, 21]: 11→16 5 s, 16→20 4 s, 20→21 1 s: valid.
-    expect(cols.mean[2]).toBeNaN();
-    expect(cols.mean[3]).toBe(8.5);
-    times.forEach((t, r) => {
-      const w = windowStats(points, t, 10_000, 5000);
-      expect(Number.isNaN(cols.last[r] as number)).toBe(w === null);
-    });
-  });
-
-  it('returns NaN columns for an empty series and for times before the first reading', () => {
-    const empty = slidingWindowStats(at([]), [T0, T0 + 1], 1000, 500);
-    expect([...empty.mean, ...empty.slope]).toEqual([NaN, NaN, NaN, NaN]);
-    const early = slidingWindowStats(at([[10, 1], [11, 2]]), [T0, T0 + 11_000], 5000, 5000);
-    expect(early.mean[0]).toBeNaN();
-    expect(early.mean[1]).toBe(1.5);
-  });
-
-  it('gives std and slope exactly 0 once a varying stretch has left the window', () => {
-    const pairs: Array<[number, number]> = [];
-    for (let s = 0; s < 40; s++) pairs.push([s, s < 10 ? 1e6 * Math.sin(s) : 42]);
-    const cols = slidingWindowStats(at(pairs), [T0 + 39_000], 10_000, 5000);
-    expect(cols.std[0]).toBe(0);
-    expect(cols.slope[0]).toBe(0);
-    expect(cols.mean[0]).toBe(42);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LiveWindows } from '../../../src/predict/live-windows.js';
+import { recipeHash } from '../../../src/learn/recipe.js';
+import { LiveFeatures } from '../../../src/predict/live-features.js';
 import { Predictor } from '../../../src/predict/predictor.js';
 import { predictionPayload } from '../../../src/predict/payload.js';
 import { predictionMessages } from '../../../src/topics/contract.js';
@@ -8,59 +9,60 @@ import { handModel } from '../../helpers/model.js';
 const MIN = 60_000;
 const options = { minIntervalMs: 5 * MIN, levels: { warning: 0.5, alarm: 0.8, hysteresis: 0.05 }, contributions: 2 };
 
-function feed(w: LiveWindows, from: number, to: number, temperature: (t: number) => number): number[] {
-  const times: number[] = [];
-  for (let t = from; t <= to; t += MIN) {
-    w.add('press3', 'line1', 'temperature', t, temperature(t));
-    times.push(t);
-  }
-  return times;
-}
-
 describe('Predictor', () => {
   const model = handModel();
-
-  it('waits for a full window, then predicts at most once per min_interval of event time', () => {
-    const w = new LiveWindows(new Set(['temperature']), 15 * MIN);
-    const p = new Predictor(options);
-    // As the service does: each reading is added, then its time is offered for a prediction.
-    const made = [];
-    for (let t = 0; t <= 30 * MIN; t += MIN) {
-      w.add('press3', 'line1', 'temperature', t, 70);
-      made.push(...p.predict(model, w, 'press3', [t]));
+  const live = (): LiveFeatures => new LiveFeatures(recipeHash(model.recipe), model.recipe, null);
+  /** As the service does: each reading is taken, then its time is offered for a prediction. */
+  const feed = (w: LiveFeatures, p: Predictor, from: number, to: number, temperature: (t: number) => number): number[] => {
+    const made: number[] = [];
+    for (let t = from; t <= to; t += MIN) {
+      w.push('press3', 'line1', t, [['temperature', temperature(t)]]);
+      const prediction = p.predict(model, w, 'press3', t);
+      if (prediction) made.push(prediction.prediction.ts);
     }
-    expect(made.map((m) => m.prediction.ts)).toEqual([10 * MIN, 15 * MIN, 20 * MIN, 25 * MIN, 30 * MIN]);
-    expect(made[0]).toMatchObject({ asset: 'press3', line: 'line1', level: 0, modelVersion: '0', horizonS: 7200 });
-    expect(made[0]!.prediction.timeToFaultS).toBeCloseTo(4320, 6);
+    return made;
+  };
+
+  it('waits for a full window when the model asks for one, then predicts at most once per min_interval of event time', () => {
+    const w = live();
+    const p = new Predictor(options);
+    expect(feed(w, p, 0, 30 * MIN, () => 70)).toEqual([10 * MIN, 15 * MIN, 20 * MIN, 25 * MIN, 30 * MIN]);
+    w.push('press3', 'line1', 35 * MIN, [['temperature', 70]]);
+    const made = p.predict(model, w, 'press3', 35 * MIN);
+    expect(made).toMatchObject({ asset: 'press3', line: 'line1', level: 0, modelVersion: '0', horizonS: 7200 });
+    expect(made!.prediction.timeToFaultS).toBeCloseTo(4320, 6);
+    expect(made!.prediction.historyS).toBe(35 * 60);
   });
 
   it('never makes a prediction stamped older than one it already made', () => {
-    const w = new LiveWindows(new Set(['temperature']), 60 * MIN);
+    const w = live();
     const p = new Predictor({ ...options, minIntervalMs: 1000 });
-    feed(w, 0, 20 * MIN, () => 70);
-    expect(p.predict(model, w, 'press3', [20 * MIN])).toHaveLength(1);
-    expect(p.predict(model, w, 'press3', [15 * MIN, 20 * MIN])).toHaveLength(0);
-    w.add('press3', 'line1', 'temperature', 21 * MIN, 70);
-    expect(p.predict(model, w, 'press3', [21 * MIN]).map((m) => m.prediction.ts)).toEqual([21 * MIN]);
+    feed(w, p, 0, 20 * MIN, () => 70);
+    expect(p.predict(model, w, 'press3', 20 * MIN)).toBeNull();
+    expect(p.predict(model, w, 'press3', 15 * MIN)).toBeNull();
+    w.push('press3', 'line1', 21 * MIN, [['temperature', 70]]);
+    expect(p.predict(model, w, 'press3', 21 * MIN)?.prediction.ts).toBe(21 * MIN);
   });
 
   it('says why there is no prediction', () => {
-    const w = new LiveWindows(new Set(['temperature']), 60 * MIN);
+    const w = live();
     const p = new Predictor(options);
-    expect(p.predict(null, w, 'press3', [0])).toEqual([]);
+    expect(p.predict(null, w, 'press3', 0)).toBeNull();
     expect(p.whyNot('press3')).toBe('no model yet: collecting labelled history');
-    feed(w, 0, 5 * MIN, () => 70);
-    expect(p.predict(model, w, 'press3', [5 * MIN])).toEqual([]);
-    expect(p.whyNot('press3')).toMatch(/^window not full yet \(missing temperature_mean\)/);
+    feed(w, p, 0, 5 * MIN, () => 70);
+    expect(p.predict(model, w, 'press3', 5 * MIN)).toBeNull();
+    expect(p.whyNot('press3')).toBe('waiting for a full window (600 s) of history');
   });
 
   it('clips time to fault to [0, horizon] and raises the level with risk', () => {
-    const w = new LiveWindows(new Set(['temperature']), 60 * MIN);
+    const w = live();
     const p = new Predictor({ ...options, minIntervalMs: 1 });
-    feed(w, 0, 20 * MIN, () => 40); // the line would say more than the horizon
-    expect(p.predict(model, w, 'press3', [20 * MIN])[0]!.prediction).toMatchObject({ timeToFaultS: 7200, risk: 0 });
-    feed(w, 21 * MIN, 40 * MIN, () => 95); // beyond the fault
-    const [hot] = p.predict(model, w, 'press3', [40 * MIN]);
+    feed(w, p, 0, 20 * MIN, () => 40); // the line would say more than the horizon
+    w.push('press3', 'line1', 20 * MIN + 1, [['temperature', 40]]);
+    expect(p.predict(model, w, 'press3', 20 * MIN + 1)!.prediction).toMatchObject({ timeToFaultS: 7200, risk: 0 });
+    feed(w, new Predictor({ ...options, minIntervalMs: 1e12 }), 21 * MIN, 40 * MIN, () => 95); // beyond the fault
+    w.push('press3', 'line1', 41 * MIN, [['temperature', 95]]);
+    const hot = p.predict(model, w, 'press3', 41 * MIN);
     expect(hot!.prediction).toMatchObject({ timeToFaultS: 0, risk: 1 });
     expect(hot!.level).toBe(2);
     expect(p.level('press3')).toBe(2);
@@ -71,7 +73,7 @@ describe('prediction payload', () => {
   const prediction = {
     asset: 'press3',
     line: 'line1',
-    prediction: { ts: 1764320000000, timeToFaultS: 5400.04, risk: 0.250006, contributions: [{ feature: 'vibration_slope', value: -812.44 }] },
+    prediction: { ts: 1764320000000, timeToFaultS: 5400.04, risk: 0.250006, historyS: 812.4, contributions: [{ feature: 'vibration_slope', value: -812.44 }] },
     level: 0 as const,
     modelVersion: '7',
     horizonS: 7200,
@@ -87,6 +89,7 @@ describe('prediction payload', () => {
       risk: 0.25,
       level: 'ok',
       model: '7',
+      history_s: 812,
       contributions: [{ feature: 'vibration_slope', value: -812.4 }],
     });
   });

@@ -5,7 +5,9 @@ import { get } from 'sparkplug-payload';
 import type { UMetric } from 'sparkplug-payload/lib/sparkplugbpayload.js';
 import { describe, expect, it } from 'vitest';
 import { parseTelemetry, type Limits } from '../../../src/ingest/parse.js';
-import { predictAt, type Prediction, type ServingModel } from '../../../src/learn/model.js';
+import { FeatureStream } from '../../../src/learn/feature-stream.js';
+import { mergeByTime } from '../../../src/learn/merge.js';
+import { predictAt, servingModelOf, type Prediction, type ServingModel } from '../../../src/learn/model.js';
 import type { SensorSeries } from '../../../src/learn/types.js';
 import { seriesOf as seriesOfPoints, type Point } from '../../helpers/series.js';
 import { SparkplugDecoder } from '../../../src/sparkplug/decoder.js';
@@ -38,8 +40,8 @@ function sample(asset: string, step: number): Record<string, number> {
   };
 }
 
-/** A fixed serving model over all three sensors (coefficients by hand: the point is the input path). */
-const MODEL: ServingModel = {
+/** A fixed serving model over all three sensors (coefficients by hand: the point is the input path), stored as earlier releases did. */
+const MODEL: ServingModel = servingModelOf({
   version: '1',
   trainedAt: T0,
   horizonS: 7200,
@@ -57,7 +59,7 @@ const MODEL: ServingModel = {
     nTrain: 1000,
     solver: 'cholesky',
   },
-};
+});
 
 function seriesOf(rows: Row[], asset: string): SensorSeries {
   const points = new Map<string, Point[]>();
@@ -72,9 +74,12 @@ function seriesOf(rows: Row[], asset: string): SensorSeries {
 function predictions(rows: Row[]): Prediction[] {
   const out: Prediction[] = [];
   for (const asset of ASSETS) {
-    const series = seriesOf(rows, asset);
-    for (let step = 60; step < STEPS; step += 10) {
-      const result = predictAt(MODEL, series, T0 + step * 1000, T0, 3);
+    const stream = new FeatureStream(MODEL.recipe);
+    for (const [ts, readings] of mergeByTime(seriesOf(rows, asset))) {
+      stream.push(ts, readings);
+      const step = (ts - T0) / 1000;
+      if (step < 60 || step % 10 !== 0) continue;
+      const result = predictAt(MODEL, stream, ts, 3);
       if ('missing' in result) throw new Error(`missing features ${result.missing.join(', ')}`);
       out.push(result.prediction);
     }

@@ -1,7 +1,7 @@
 // Synthetic degradation histories for the training tests: faults at known times, a sensor that
 // drifts over the horizon before each fault, one that is noise, one that only some assets have.
 // Test helper only; seeded, so every run sees the same data.
-import type { AssetHistory } from '../../../src/learn/dataset.js';
+import type { AssetHistory } from '../../../src/learn/types.js';
 import { seriesOf, type Point } from '../../helpers/series.js';
 import type { ModelConfig } from '../../../src/train/job.js';
 import { mulberry32, normal } from '../../../src/demo/random.js';
@@ -55,9 +55,10 @@ export function modelConfig(overrides: Partial<ModelConfig> = {}): ModelConfig {
   return {
     horizon: H_S * 1000,
     window: 10 * MIN,
-    features: ['mean', 'std', 'min', 'max', 'slope', 'last'],
+    features: ['ewma', 'baseline', 'age', 'squares'],
     stride: 5 * MIN,
-    full_window: true,
+    conditions: [],
+    full_window: false,
     max_gap: 'auto',
     ridge: 'auto',
     test_fraction: 0.25,
