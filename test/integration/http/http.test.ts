@@ -133,6 +133,8 @@ describe('HTTP body limit without a declared length', () => {
         predicted++;
         throw new Error('not reached');
       },
+      token: null,
+      page: null,
     });
     onCleanup(() => server.close());
     const status = await new Promise<number>((resolve, reject) => {
