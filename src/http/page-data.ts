@@ -1,14 +1,12 @@
-// What the status page loads: one snapshot of the agent (GET /api/status) and one asset's last day
-// of predictions (GET /api/history). Read from the running parts and the buffer; plain JSON whose
-// strings the page renders as text.
+// What the status page loads first: one snapshot of the agent (GET /api/status), read from the
+// running parts and the buffer; plain JSON whose strings the page renders as text.
 import type { Config } from '../config/schema.js';
 import { predictionPayload, type PredictionPayload } from '../predict/payload.js';
 import type { PredictionService } from '../predict/service.js';
 import type { Db } from '../store/db.js';
 import { listDeadLetters, payloadText } from '../store/dead-letters.js';
 import { modelHistory, type VersionSummary } from '../store/model-history.js';
-import { PredictionHistory, type HistoryRange } from '../store/prediction-history.js';
-import { RecentHistory } from '../store/recent.js';
+import type { BufferedAsset } from '../store/recent.js';
 import { readStatus, rejectedByReason, type BufferStatus } from '../store/status.js';
 import type { ModelCard } from '../train/card.js';
 import type { LiveState } from './live-state.js';
@@ -27,6 +25,8 @@ export interface PageSources {
   readonly predictions: Pick<PredictionService, 'champion' | 'whyNot'>;
   readonly nextRetrain: () => number | null;
   readonly buildVersion: string;
+  /** Every asset the buffer knows (store/recent.ts, its statements prepared once). */
+  readonly bufferedAssets: () => BufferedAsset[];
 }
 
 export interface PageAsset {
@@ -92,7 +92,7 @@ export function pageStatus(s: PageSources, now: number): PageStatus {
 /** Every asset the buffer knows, with what the agent has seen of it since it started; by line, then name. */
 function pageAssets(s: PageSources): PageAsset[] {
   const live = new Map(s.live.list().map((a) => [a.asset, a]));
-  const known = new Map<string, string | null>(new RecentHistory(s.db).assets().map((a) => [a.name, a.line]));
+  const known = new Map<string, string | null>(s.bufferedAssets().map((a) => [a.name, a.line]));
   for (const a of live.values()) if (!known.has(a.asset)) known.set(a.asset, a.line);
   return [...known]
     .map(([asset, line]) => {
@@ -107,10 +107,6 @@ function pageAssets(s: PageSources): PageAsset[] {
       };
     })
     .sort((a, b) => (a.line ?? '').localeCompare(b.line ?? '') || a.asset.localeCompare(b.asset));
-}
-
-export function pageHistory(db: Db, asset: string): HistoryRange {
-  return new PredictionHistory(db).recent(asset, HISTORY_SPAN_MS);
 }
 
 /** The broker's address without a user or password that the URL may carry. */

@@ -5,11 +5,13 @@ import { readToken } from '../config/files.js';
 import { health } from '../http/health.js';
 import { LiveStream } from '../http/live-stream.js';
 import { metricsSnapshot } from '../http/metrics-snapshot.js';
-import { pageHistory, pageStatus } from '../http/page-data.js';
+import { HISTORY_SPAN_MS, pageStatus } from '../http/page-data.js';
 import { MAX_STREAMS } from '../http/page-routes.js';
 import { startHttp } from '../http/server.js';
 import { loadStaticFiles } from '../http/static-files.js';
 import type { Phase } from '../lifecycle.js';
+import { PredictionHistory } from '../store/prediction-history.js';
+import { RecentHistory } from '../store/recent.js';
 import type { Base } from './base.js';
 import type { IngestParts } from './ingest.js';
 import type { ModelParts } from './models.js';
@@ -37,6 +39,9 @@ export const httpPhase: Phase<Base & StoreParts & IngestParts & PredictionParts 
     const token = config.http.token_file === null ? null : readToken(config.http.token_file);
     if (token !== null && typeof token !== 'string') throw new Error(`http.token_file: ${token.problem}`);
     const buildVersion = packageVersion();
+    // Statements prepared once, not per request: a page loads one history per asset.
+    const history = new PredictionHistory(db);
+    const recent = new RecentHistory(db);
     const stream = new LiveStream({
       maxClients: MAX_STREAMS,
       flushMs: FLUSH_MS,
@@ -60,8 +65,8 @@ export const httpPhase: Phase<Base & StoreParts & IngestParts & PredictionParts 
       token,
       page: {
         files: loadStaticFiles(),
-        status: () => pageStatus({ config, db, live, connection, predictions, nextRetrain, buildVersion }, Date.now()),
-        history: (asset) => pageHistory(db, asset),
+        status: () => pageStatus({ config, db, live, connection, predictions, nextRetrain, buildVersion, bufferedAssets: () => recent.assets() }, Date.now()),
+        history: (asset) => history.recent(asset, HISTORY_SPAN_MS),
         stream,
       },
     });
