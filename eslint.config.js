@@ -43,7 +43,7 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       // Plain Node.js scripts (benchmarks, test workers): the globals they use.
-      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate', 'URL', 'Buffer', 'performance', 'fetch', 'AbortSignal', 'structuredClone', 'queueMicrotask'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate', 'URL', 'Buffer', 'performance', 'fetch', 'AbortSignal', 'AbortController', 'TextDecoder', 'structuredClone', 'queueMicrotask'].map((name) => [name, 'readonly'])),
     },
   },
   {

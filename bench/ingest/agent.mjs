@@ -25,16 +25,21 @@ let messages = 0;
 let readings = 0;
 let first = 0;
 let predictions = 0;
+let cpuAtFirst = null;
 agent.on('prediction', () => predictions++);
 agent.on('committed', (batch) => {
   const now = Date.now();
-  if (messages === 0) first = now;
+  if (messages === 0) {
+    first = now;
+    cpuAtFirst = process.cpuUsage();
+  }
   for (const reading of batch.readings) {
     readings++;
     if (reading.sensor === 'sent') latencies[messages++] = now - reading.value;
   }
   if (messages === count) {
-    const result = { received: messages, readings, predictions, ms: now - first, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
+    const cpu = process.cpuUsage(cpuAtFirst);
+    const result = { received: messages, readings, predictions, ms: now - first, cpuUs: cpu.user + cpu.system, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
     // Exit only once the (large) result has left over IPC.
     process.send(result, () => void agent.stop().then(() => process.exit(0)));
   }

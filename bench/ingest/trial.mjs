@@ -64,6 +64,7 @@ export async function trial(contender, qos, { sync = 'full', page = false, onRea
       messagesPerS: done.received / (done.ms / 1000),
       readingsPerS: (done.readings ?? done.received * 4) / (done.ms / 1000),
       rssMb: done.maxRssKb / 1024,
+      cpuUsPerMessage: done.cpuUs / done.received,
       p50: latency.p50,
       p99: latency.p99,
       predictions: done.predictions,
