@@ -43,7 +43,14 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       // Plain Node.js scripts (benchmarks, test workers): the globals they use.
-      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate', 'URL', 'Buffer', 'performance', 'fetch', 'AbortSignal', 'structuredClone', 'queueMicrotask'].map((name) => [name, 'readonly'])),
+      globals: Object.fromEntries(['process', 'console', 'setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate', 'URL', 'Buffer', 'performance', 'fetch', 'AbortSignal', 'AbortController', 'TextDecoder', 'structuredClone', 'queueMicrotask'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
+    // The status page runs in the browser (issue 16): its globals, and uPlot's, which its own script tag defines.
+    files: ['src/http/page/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'Node', 'EventSource', 'fetch', 'console', 'setInterval', 'uPlot'].map((name) => [name, 'readonly'])),
     },
   },
 );

@@ -31,6 +31,11 @@ opt=$root/opt/faultline
 mkdir -p "$opt"
 cp -R dist "$opt/dist"
 find "$opt/dist" \( -name '*.map' -o -name '.tsbuildinfo' \) -delete
+# The status page's files are served as they are (no build step); they sit beside the module that
+# serves them, where src/http/static-files.ts looks first.
+cp -R src/http/page "$opt/dist/http/page"
+# Sparkplug's schema, read when the edge node starts (src/sparkplug/codec.ts looks beside the module).
+cp src/sparkplug/sparkplug_b.proto "$opt/dist/sparkplug/"
 cp README.md LICENSE "$opt/"
 # package.json makes dist/ an ES module tree and gives `faultline --version` the package's version.
 node -e 'const p = require("./package.json"); p.version = process.argv[1]; process.stdout.write(JSON.stringify(p, null, 2) + "\n")' "$version" >"$opt/package.json"

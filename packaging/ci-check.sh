@@ -53,6 +53,8 @@ for path in $exec_start; do
   case $path in /*) [ -e "$path" ] || die "the unit's ExecStart names $path, which is not installed" ;; esac
 done
 [ ! -e /opt/faultline/node_modules/aedes ] || die "aedes is installed; it belongs to the demo only"
+# Sparkplug encodes with the schema it finds at run time; a package without it fails only when enabled.
+(cd /opt/faultline && node --input-type=module -e 'import("./dist/sparkplug/codec.js").then((m) => m.findProtoFile())') || die "the package has no sparkplug_b.proto"
 if faultline demo --duration 1s >"$work/demo.log" 2>&1; then die "faultline demo ran without aedes"; fi
 grep -q 'needs the development install' "$work/demo.log" || die "faultline demo without aedes: $(cat "$work/demo.log")"
 [ "$(stat -c '%U:%G %a' /var/lib/faultline)" = 'faultline:faultline 700' ] || die "/var/lib/faultline is $(stat -c '%U:%G %a' /var/lib/faultline)"

@@ -44,6 +44,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.log.info('agent stopped');
   }
 
+  /** The port of the HTTP endpoint (the status page), or null when http.listen is off or the agent is not running. */
+  httpPort(): number | null {
+    return this.running.at(-1)?.after.http?.port ?? null;
+  }
+
   /** Retrains now, as the retrain command does. */
   retrain(): Promise<TrainResult> {
     const retrain = this.running.at(-1)?.after.retrain;

@@ -1,17 +1,20 @@
 // faultline's agent, in a process of its own, storing every reading; reports rate, publish-to-commit
 // latency and peak RSS to run.mjs. Uses the built agent (dist/), exactly as `faultline run` does.
+// With "page", a model serves (predictions flow) and the status page listens on a free loopback port.
 import { Agent } from '../../dist/agent.js';
 import { parseConfig } from '../../dist/config/load.js';
 import { createLogger } from '../../dist/log.js';
+import { seedBenchModel } from '../lib/model.mjs';
 
-const [url, count, qos, dbPath, sync] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6]];
+const [url, count, qos, dbPath, sync, page] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6], process.argv[7] === 'page'];
+if (page) seedBenchModel(dbPath, 'temperature_mean');
 const yaml = `
 agent: { id: bench-${process.pid} }
 mqtt: { url: "${url}", protocol_version: 5, max_inflight: 1000 }
 telemetry: [{ topic: "plant/+line/+asset/telemetry", qos: ${qos} }]
 faults: []
 storage: { path: "${dbPath}", sync: ${sync} }
-http: { listen: "off" }
+http: { listen: "${page ? '127.0.0.1:0' : 'off'}" }
 log: { level: warn }
 `;
 const { config } = parseConfig(yaml, 'bench.yaml', {});
@@ -21,20 +24,27 @@ const latencies = new Float64Array(count);
 let messages = 0;
 let readings = 0;
 let first = 0;
+let predictions = 0;
+let cpuAtFirst = null;
+agent.on('prediction', () => predictions++);
 agent.on('committed', (batch) => {
   const now = Date.now();
-  if (messages === 0) first = now;
+  if (messages === 0) {
+    first = now;
+    cpuAtFirst = process.cpuUsage();
+  }
   for (const reading of batch.readings) {
     readings++;
     if (reading.sensor === 'sent') latencies[messages++] = now - reading.value;
   }
   if (messages === count) {
-    const result = { received: messages, readings, ms: now - first, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
+    const cpu = process.cpuUsage(cpuAtFirst);
+    const result = { received: messages, readings, predictions, ms: now - first, cpuUs: cpu.user + cpu.system, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
     // Exit only once the (large) result has left over IPC.
     process.send(result, () => void agent.stop().then(() => process.exit(0)));
   }
 });
-agent.once('subscribed', () => process.send({ ready: true }));
+agent.once('subscribed', () => process.send({ ready: true, httpPort: agent.httpPort() }));
 if (process.env.BENCH_MEMTRACE) {
   // Diagnostics: memory twice a second, on stderr.
   setInterval(() => {

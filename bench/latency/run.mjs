@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { openDatabase } from '../../dist/store/db.js';
-import { ModelRegistry } from '../../dist/store/models.js';
+import { seedBenchModel } from '../lib/model.mjs';
 import { startMosquitto } from '../lib/mosquitto.mjs';
 import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, summarize, table } from '../lib/stats.mjs';
@@ -29,24 +28,11 @@ const BROKERS = [
 ];
 const TRIALS = BROKERS.flatMap((b) => RATES.map((r) => ({ ...b, ...r })));
 
-function benchModel() {
-  return {
-    version: '0',
-    trainedAt: Date.now(),
-    horizonS: 7200,
-    spec: { windowMs: 2_000, maxGapMs: 1_000, requireFullWindow: true },
-    rmse: 100,
-    ridge: { featureNames: ['s0_mean'], mean: [70], std: [10], coefStd: [-2880], coef: [-288], intercept: 24_480, interceptStd: 4320, lambda: 1, nTrain: 1, solver: 'cholesky' },
-  };
-}
-
 async function trial({ broker: brokerName, conf, readingsPerS, hz, sensors }) {
   const broker = await startMosquitto(conf);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-latency-'));
   const dbPath = join(dir, 'faultline.db');
-  const db = openDatabase(dbPath, { sync: 'full' });
-  new ModelRegistry(db).insert({ trainedAt: Date.now(), dataHash: 'bench', card: { version: null }, params: benchModel(), promote: true });
-  db.close();
+  seedBenchModel(dbPath, 's0_mean');
   writeFileSync(
     join(dir, 'faultline.yaml'),
     `agent: {id: latency}\nmqtt: {url: "${broker.url}"}\nstorage: {path: "${dbPath}"}\nhttp: {listen: "off"}\nlog: {level: warn}\n` +

@@ -1,5 +1,6 @@
 // Rules that span several keys (a topic's captures against the prediction topic, paired TLS files,
 // ordered thresholds). Pure: takes a schema-valid config, returns problems with their key paths.
+import { isLoopback } from '../http/listen.js';
 import { EXAMPLE_PREDICTION_TOPIC } from '../topics/contract.js';
 import { parsePattern, parseTemplate } from '../topics/patterns.js';
 import type { Config } from './schema.js';
@@ -10,7 +11,14 @@ export interface RuleProblem {
 }
 
 export function checkRules(config: Config): RuleProblem[] {
-  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config)];
+  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config), ...checkHttp(config)];
+}
+
+/** The page, the metrics and the predictions are for this machine only, unless a token guards them (issue 16). */
+function checkHttp(config: Config): RuleProblem[] {
+  const { listen, token_file } = config.http;
+  if (listen === 'off' || token_file !== null || isLoopback(listen)) return [];
+  return [{ path: ['http', 'listen'], message: `"${listen}" is not a loopback address, so others on the network can reach it; set http.token_file to a file holding a bearer token, or listen on 127.0.0.1` }];
 }
 
 function checkTopics(config: Config): RuleProblem[] {

@@ -320,8 +320,9 @@ const http = z
       .string()
       .regex(/^(off|(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5})$/, 'must be host:port such as 127.0.0.1:9464, or off')
       .default('127.0.0.1:9464')
-      .meta({ description: 'Address of /healthz, /metrics and /v1/predict; loopback unless you open it; off disables.' }),
+      .meta({ description: 'Address of the status page, /healthz, /metrics and /v1/predict; loopback unless you open it (then token_file is required); off disables.' }),
     max_body: size('1MB', 'Largest request body accepted by /v1/predict.'),
+    token_file: filePath('File whose first line is the bearer token every route but /healthz then requires (at least 16 characters); required when listen is not loopback.'),
   })
   .prefault({});
 

@@ -34,7 +34,8 @@ storage: { path: "${join(dir, 'demo.db')}", sync: normal }
 model: { horizon: 2h, window: 10m, min_samples: 200 }
 schedule: { retrain: "*/10 * * * * *" }
 predictions: { min_interval: 1s }
-http: { listen: "off" }
+# The status page, on a free port of this machine only.
+http: { listen: "127.0.0.1:0" }
 log: { level: info }
 `;
 }
@@ -63,6 +64,8 @@ export async function runDemo(ctx: CommandContext, port: number, durationMs: num
     };
     follow(agent, state);
     await agent.start();
+    const pagePort = agent.httpPort();
+    if (pagePort !== null) state.pageUrl = `http://127.0.0.1:${pagePort}/`;
     publisher = await connectPublisher({ url: broker.url, protocolVersion: 4, clientId: 'demo-line' });
     const simulator = new LineSimulator({ seed: 42, startTs: Date.now() - 29 * 86_400_000, ...DEMO_TIMING });
     feed = startLineFeed({

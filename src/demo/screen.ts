@@ -23,6 +23,8 @@ export interface DemoState {
   phase: DemoPhase;
   brokerUrl: string;
   port: number;
+  /** The agent's status page, on a free loopback port. */
+  pageUrl?: string;
   assets: DemoAssetRow[];
   faults: number;
   readings: number;
@@ -101,7 +103,8 @@ export function subscribeHint(state: Pick<DemoState, 'brokerUrl' | 'port'>): str
 
 /** What plain (non-TTY) mode prints once at the start, before the status lines. */
 export function renderIntro(state: DemoState): string {
-  return `faultline demo: broker ${state.brokerUrl}\nwatch the predictions with:\n  ${subscribeHint(state)}\n`;
+  const page = state.pageUrl === undefined ? '' : `status page: ${state.pageUrl}\n`;
+  return `faultline demo: broker ${state.brokerUrl}\n${page}watch the predictions with:\n  ${subscribeHint(state)}\n`;
 }
 
 /** The whole screen, drawn from the top-left over the previous one. */
@@ -111,6 +114,7 @@ export function renderScreen(state: DemoState, options: ScreenOptions): string {
   lines.push(`${paint(SGR.bold, 'faultline demo')}  ${paint(SGR.cyan, headline(state))}`);
   lines.push(paint(SGR.dim, facts(state).join(' · ')));
   if (state.message) lines.push(state.message);
+  if (state.pageUrl !== undefined) lines.push(`status page: ${state.pageUrl}`);
   lines.push(`broker ${state.brokerUrl}; watch the predictions with:`);
   lines.push(`  ${subscribeHint(state)}`);
   lines.push('');

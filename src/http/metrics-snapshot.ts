@@ -7,7 +7,8 @@ import type { Outbox } from '../store/outbox.js';
 import { usedBytes } from '../store/retention.js';
 import { readCounter, rejectedByReason } from '../store/status.js';
 import { walBytes } from '../store/wal-release.js';
-import type { MetricsSnapshot } from './metrics.js';
+import type { LiveState } from './live-state.js';
+import type { AssetMetrics, MetricsSnapshot } from './metrics.js';
 
 export interface MetricsSources {
   readonly db: Db;
@@ -15,9 +16,15 @@ export interface MetricsSources {
   readonly predictions: Pick<PredictionService, 'champion'>;
   readonly publisher: Pick<PredictionPublisher, 'counters'>;
   readonly outbox: Pick<Outbox, 'count'>;
+  readonly live: Pick<LiveState, 'list'>;
+  readonly buildVersion: string;
 }
 
-export function metricsSnapshot({ db, connection, predictions, publisher, outbox }: MetricsSources): MetricsSnapshot {
+export function metricsSnapshot({ db, connection, predictions, publisher, outbox, live, buildVersion }: MetricsSources): MetricsSnapshot {
+  const assets: AssetMetrics[] = [];
+  for (const { asset, line, prediction } of live.list()) {
+    if (prediction) assets.push({ asset, line, risk: prediction.prediction.risk, timeToFaultS: prediction.prediction.timeToFaultS, level: prediction.level });
+  }
   return {
     readingsStored: readCounter(db, 'readings_stored_total'),
     rejected: rejectedByReason(db),
@@ -30,5 +37,8 @@ export function metricsSnapshot({ db, connection, predictions, publisher, outbox
     publishFailures: connection.failedSends,
     outboxRows: outbox.count(),
     outboxDropped: readCounter(db, 'outbox_dropped'),
+    buildVersion,
+    modelVersion: predictions.champion?.version ?? null,
+    assets,
   };
 }

@@ -1,6 +1,27 @@
 // Prometheus metrics (the contract's names, prefixed faultline_) on a registry of our own, filled
-// from a snapshot of the agent at scrape time. The only importer of prom-client.
+// from a snapshot of the agent at scrape time, beside the process and runtime metrics under their
+// standard names (process_*, nodejs_*). The only importer of prom-client.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TrackEvent } from '../predict/track-record.js';
+
+/** One asset's latest prediction, for the per-asset gauges. */
+export interface AssetMetrics {
+  asset: string;
+  line: string | null;
+  risk: number;
+  timeToFaultS: number;
+  level: number;
+}
+
+/**
+ * prom-client's defaults include three gauges named like counters, which `promtool check metrics`
+ * flags. Each repeats the sum of its labelled twin (nodejs_active_handles{type} and so on), and
+ * prom-client's maintainers mean to delete them (prometheus/client_js#283), so they are left out.
+ */
+const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+/** Lead times of warnings before faults: a minute to a day; the horizon is usually hours. */
+const LEAD_TIME_BUCKETS = [60, 300, 600, 900, 1800, 2700, 3600, 5400, 7200, 14400, 43200, 86400];
 
 export interface MetricsSnapshot {
   readingsStored: number;
@@ -15,11 +36,39 @@ export interface MetricsSnapshot {
   publishFailures: number;
   outboxRows: number;
   outboxDropped: number;
+  /** The agent's own version (package.json), for faultline_build_info. */
+  buildVersion: string;
+  /** The serving model's version, or null before the first one. */
+  modelVersion: string | null;
+  assets: readonly AssetMetrics[];
+}
+
+/**
+ * A gauge without labels that has no sample while its value is null: a value that does not exist yet
+ * (the RMSE before a first model) is absent, not 0. prom-client's own gauge always reports one.
+ */
+class OptionalGauge extends Gauge {
+  constructor(
+    configuration: { name: string; help: string; registers: Registry[] },
+    private readonly read: () => number | null,
+  ) {
+    super(configuration);
+  }
+
+  override async get(): ReturnType<Gauge['get']> {
+    const value = this.read();
+    if (value !== null) this.set(value);
+    const metric = await super.get();
+    return value === null ? { ...metric, values: [] } : metric;
+  }
 }
 
 export class Metrics {
   readonly registry = new Registry();
   private readonly training: Histogram;
+  private readonly leadTime: Histogram<'level'>;
+  private readonly missed: Counter<'level'>;
+  private readonly falseAlarms: Counter;
   /** Taken once per scrape and shared by every collector. */
   private current: MetricsSnapshot | null = null;
 
@@ -55,30 +104,77 @@ export class Metrics {
         for (const [reason, n] of now().rejected) this.inc({ reason }, n);
       },
     });
-    const gauge = (name: string, help: string, value: (s: MetricsSnapshot) => number | null) =>
-      new Gauge({
-        name,
-        help,
-        registers: r,
-        collect() {
-          const v = value(now());
-          if (v === null) this.reset();
-          else this.set(v);
-        },
-      });
+    const gauge = (name: string, help: string, value: (s: MetricsSnapshot) => number | null) => new OptionalGauge({ name, help, registers: r }, () => value(now()));
     gauge('faultline_buffer_rows', 'Readings in the buffer.', (s) => s.bufferRows);
     gauge('faultline_buffer_bytes', 'Bytes the buffer uses on disk.', (s) => s.bufferBytes);
     gauge('faultline_wal_bytes', "Bytes of the buffer's write-ahead log on disk.", (s) => s.walBytes);
     gauge('faultline_model_rmse_seconds', "Serving model's RMSE on its held-out test episodes.", (s) => s.modelRmseSeconds);
     gauge('faultline_mqtt_connected', '1 while connected to the broker.', (s) => (s.mqttConnected ? 1 : 0));
     gauge('faultline_outbox_rows', 'Prediction messages waiting for the broker.', (s) => s.outboxRows);
+    gauge('faultline_model_version', "The serving model's version; absent before the first model.", (s) => (s.modelVersion !== null && /^\d+$/.test(s.modelVersion) ? Number(s.modelVersion) : null));
+    new Gauge({
+      name: 'faultline_build_info',
+      help: "Always 1; the label names this faultline's version.",
+      labelNames: ['version'],
+      registers: r,
+      collect() {
+        this.reset();
+        this.set({ version: now().buildVersion }, 1);
+      },
+    });
+    // Asset and line names come from MQTT topics: prom-client escapes them in label values.
+    const perAsset = (name: string, help: string, value: (a: AssetMetrics) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['asset', 'line'],
+        registers: r,
+        collect() {
+          this.reset();
+          for (const a of now().assets) this.set({ asset: a.asset, line: a.line ?? '' }, value(a));
+        },
+      });
+    perAsset('faultline_asset_risk', "Risk of the asset's latest prediction: 1 - time to fault / horizon.", (a) => a.risk);
+    perAsset('faultline_asset_time_to_fault_seconds', "Predicted time to fault of the asset's latest prediction.", (a) => a.timeToFaultS);
+    perAsset('faultline_asset_level', "Level of the asset's latest prediction: 0 ok, 1 warning, 2 alarm.", (a) => a.level);
     this.training = new Histogram({
       name: 'faultline_training_duration_seconds',
       help: 'Duration of training runs.',
       buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 300],
       registers: r,
     });
-    collectDefaultMetrics({ register: this.registry, prefix: 'faultline_' });
+    // The live track record, counted as it is settled (since the agent started; the buffer keeps the rest).
+    this.leadTime = new Histogram({
+      name: 'faultline_fault_lead_time_seconds',
+      help: 'Time from the first warning (level="warning") or alarm (level="alarm") in the horizon before a fault to the fault.',
+      labelNames: ['level'],
+      buckets: LEAD_TIME_BUCKETS,
+      registers: r,
+    });
+    this.missed = new Counter({
+      name: 'faultline_faults_missed_total',
+      help: 'Faults with no warning (level="warning") or no alarm (level="alarm") in the horizon before them.',
+      labelNames: ['level'],
+      registers: r,
+    });
+    this.falseAlarms = new Counter({ name: 'faultline_false_alarms_total', help: 'Alarms whose horizon passed with no fault.', registers: r });
+    for (const level of ['warning', 'alarm'] as const) {
+      this.leadTime.zero({ level });
+      this.missed.inc({ level }, 0);
+    }
+    collectDefaultMetrics({ register: this.registry });
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) this.registry.removeSingleMetric(name);
+  }
+
+  observeTrackRecord(event: TrackEvent): void {
+    if (event.kind === 'false_alarm') {
+      this.falseAlarms.inc();
+      return;
+    }
+    for (const [level, lead] of [['warning', event.warningLeadS], ['alarm', event.alarmLeadS]] as const) {
+      if (lead === null) this.missed.inc({ level });
+      else this.leadTime.observe({ level }, lead);
+    }
   }
 
   observeTraining(seconds: number): void {

@@ -1,14 +1,33 @@
-// The local HTTP endpoint for the gateway and its technicians: /healthz, /metrics, POST /v1/predict.
-// Loopback unless configured otherwise; small bodies, short timeouts, JSON answers.
+// The local HTTP endpoint for the gateway and its technicians: the status page at /, /healthz,
+// /metrics, POST /v1/predict. Loopback unless configured otherwise, and then behind a bearer token;
+// small bodies, short timeouts, a restrictive Content-Security-Policy on every answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
 import { predictionPayload } from '../predict/payload.js';
 import type { AssetPrediction } from '../predict/predictor.js';
+import { authorized, SIGN_IN_PAGE, sameToken, tokenCookie } from './auth.js';
 import type { Health } from './health.js';
+import { isLoopback, splitListen } from './listen.js';
 import type { Metrics, MetricsSnapshot } from './metrics.js';
+import { handlePageRoute, type PageRoutes } from './page-routes.js';
 import { BadRequest, parsePredictRequest, type PredictRequest } from './predict-request.js';
 import { errorCode, errorMessage } from '../error-message.js';
+
+/**
+ * On every answer. The page's script and styles come from the agent only: no inline script, no
+ * eval, no other origin, no framing (clickjacking); and no answer is sniffed into another type.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/** A sign-in form's body is one token: anything bigger is not one. */
+const SIGN_IN_MAX_BODY = 4096;
 
 export interface HttpOptions {
   listen: string;
@@ -20,6 +39,10 @@ export interface HttpOptions {
   health: () => Health;
   /** Throws an error with `status` (400/404/503) and a message when it cannot predict. */
   predict: (request: PredictRequest) => AssetPrediction;
+  /** Required on every route but /healthz when set; must be set unless `listen` is loopback. */
+  token: string | null;
+  /** The status page; null serves none (tests of the other routes). */
+  page: PageRoutes | null;
 }
 
 class HttpError extends Error {
@@ -32,6 +55,8 @@ class HttpError extends Error {
 }
 
 export async function startHttp(options: HttpOptions): Promise<{ port: number; close(): Promise<void> }> {
+  // The config refuses this (exit 78); this is the last line of defence should a caller not.
+  if (options.token === null && !isLoopback(options.listen)) throw new Error(`http.listen ${options.listen} is not loopback and no http.token_file is set`);
   // Slow or idle clients cannot hold sockets open for long. Node enforces headersTimeout and
   // requestTimeout only when it sweeps its connections, every 30 s by default: sweep every second.
   const server = createServer({ connectionsCheckingInterval: 1_000 }, (req, res) => void handle(options, req, res));
@@ -50,12 +75,17 @@ export async function startHttp(options: HttpOptions): Promise<{ port: number; c
 }
 
 async function handle(options: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
   try {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     if (path === '/healthz' && req.method === 'GET') {
       const { healthy, ...health } = options.health();
       return send(res, healthy ? 200 : 503, health);
     }
+    if (path === '/sign-in' && req.method === 'POST') return await signIn(options, req, res);
+    if (!authorized(req, options.token)) return refuse(req, res);
+    if (options.page && req.method === 'GET' && handlePageRoute(options.page, req, res, url)) return;
     if (path === '/metrics' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': options.metrics.contentType });
       res.end(await options.metrics.text(options.snapshot()));
@@ -76,7 +106,7 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
       res.end(JSON.stringify(predictionPayload(prediction)));
       return;
     }
-    throw new HttpError(404, 'not found; routes are GET /healthz, GET /metrics and POST /v1/predict');
+    throw new HttpError(404, 'not found; routes are GET / (the status page), GET /healthz, GET /metrics and POST /v1/predict');
   } catch (error) {
     // The client hung up, or the server's timeouts cut it off mid-body: nobody to answer, and
     // nothing wrong with the agent (a slow client must not become an error line per request).
@@ -88,6 +118,25 @@ async function handle(options: HttpOptions, req: IncomingMessage, res: ServerRes
     if (status >= 500 && status !== 503) options.log.error({ err: error }, 'http request failed');
     send(res, status, { error: errorMessage(error) });
   }
+}
+
+/** 401: a browser gets the sign-in form, anything else a JSON error. */
+function refuse(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer realm="faultline"');
+  if (req.method === 'GET' && (req.headers.accept ?? '').includes('text/html')) {
+    res.writeHead(401, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(SIGN_IN_PAGE);
+    return;
+  }
+  send(res, 401, { error: 'this agent needs its token: send "Authorization: Bearer <the first line of http.token_file>"' });
+}
+
+/** The sign-in form's POST: the right token becomes a cookie and the browser goes to the page. */
+async function signIn(options: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const token = new URLSearchParams(await readBody(req, SIGN_IN_MAX_BODY)).get('token') ?? '';
+  if (options.token !== null && !sameToken(token, options.token)) return refuse(req, res);
+  res.writeHead(303, { location: '/', ...(options.token === null ? {} : { 'set-cookie': tokenCookie(options.token) }) });
+  res.end();
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -124,12 +173,6 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function splitListen(listen: string): { host: string; port: number } {
-  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(listen);
-  if (!match) throw new Error(`http.listen "${listen}" is not host:port`);
-  return { host: match[1]!.replace(/^\[|\]$/g, ''), port: Number(match[2]) };
 }
 
 function closeServer(server: Server): Promise<void> {

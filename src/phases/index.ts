@@ -7,6 +7,7 @@ import { ingestPhase } from './ingest.js';
 import { modelsPhase } from './models.js';
 import { mqttPhase } from './mqtt.js';
 import { predictionsPhase } from './predictions.js';
+import { recordPhase } from './record.js';
 import { sparkplugPhase } from './sparkplug.js';
 import { retentionPhase, storePhase } from './store.js';
 
@@ -16,6 +17,7 @@ const CHAIN = PhaseChain.from<Base>()
   .then(modelsPhase)
   .then(ingestPhase)
   .then(predictionsPhase)
+  .then(recordPhase)
   .then(mqttPhase)
   .then(sparkplugPhase)
   .then(httpPhase);

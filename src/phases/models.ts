@@ -11,6 +11,8 @@ export interface ModelParts {
   readonly registry: ModelRegistry;
   /** Retrains now, or joins the run in progress; never rejects (a failed retrain is a result). */
   readonly retrain: (reason: TrainReason) => Promise<TrainResult>;
+  /** When the schedule retrains next (ms since the epoch), or null. */
+  readonly nextRetrain: () => number | null;
 }
 
 export const modelsPhase: Phase<Base & StoreParts, ModelParts> = {
@@ -34,7 +36,7 @@ export const modelsPhase: Phase<Base & StoreParts, ModelParts> = {
     };
     const schedule = startSchedule(config.schedule.retrain, () => void retrain('schedule'));
     return {
-      parts: { registry, retrain },
+      parts: { registry, retrain, nextRetrain: () => schedule.nextRun() },
       stop: async () => {
         schedule.stop();
         await trainer.stop();

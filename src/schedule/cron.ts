@@ -15,6 +15,8 @@ export function cronProblem(expression: string): string | null {
 
 export interface Schedule {
   stop(): void;
+  /** When it runs next (ms since the epoch), or null. */
+  nextRun(): number | null;
 }
 
 /** Calls `run` on the schedule; `run` handles its own errors and overlap. */
@@ -24,5 +26,6 @@ export function startSchedule(expression: string, run: () => void): Schedule {
     stop: () => {
       void task.destroy();
     },
+    nextRun: () => task.getNextRun()?.getTime() ?? null,
   };
 }

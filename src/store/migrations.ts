@@ -67,7 +67,40 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
-  /* 2: statistics of each episode per feature recipe, so a retrain computes only what is new (issue 15) */ `
+  /* 2: the status page's prediction history and the live track record of warnings (issue 16) */ `
+  -- A sample of each asset's predictions (at most one a minute of event time, and every change of
+  -- level), pruned with the readings (retention.ts).
+  CREATE TABLE prediction_history (
+    asset_id        INTEGER NOT NULL REFERENCES assets(id),
+    ts              INTEGER NOT NULL,
+    risk            REAL NOT NULL,
+    time_to_fault_s REAL NOT NULL,
+    level           INTEGER NOT NULL,
+    model_version   TEXT NOT NULL,
+    PRIMARY KEY (asset_id, ts)
+  ) WITHOUT ROWID;
+  CREATE INDEX prediction_history_ts ON prediction_history (ts);
+  -- One row per fault (lead times of the first warning and alarm before it, null when missed) and
+  -- per false alarm (an alarm whose horizon passed with no fault), by the model that predicted it.
+  CREATE TABLE track_record (
+    id              INTEGER PRIMARY KEY,
+    asset_id        INTEGER NOT NULL REFERENCES assets(id),
+    model_version   TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('fault', 'false_alarm')),
+    ts              INTEGER NOT NULL,
+    horizon_s       REAL NOT NULL,
+    warning_lead_s  REAL,
+    alarm_lead_s    REAL,
+    predictions     INTEGER NOT NULL DEFAULT 0,
+    mae_s           REAL,
+    rmse_s          REAL,
+    bias_s          REAL,
+    coverage_s      REAL,
+    UNIQUE (asset_id, kind, ts)
+  );
+  CREATE INDEX track_record_ts ON track_record (ts);
+  `,
+  /* 3: statistics of each episode per feature recipe, so a retrain computes only what is new (issue 15) */ `
   CREATE TABLE recipes (
     hash      TEXT PRIMARY KEY,
     -- The model config the recipe was made from; a change makes a new recipe.

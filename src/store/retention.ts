@@ -1,6 +1,8 @@
 // Keeps the buffer bounded by age (storage.retention) and by size (storage.max_size), a few thousand
 // rows per transaction so ingest never waits long for the write lock.
 import type { Db } from './db.js';
+import { pruneHistory } from './prediction-history.js';
+import { pruneTrackRecord } from './track-record.js';
 
 /** Rows deleted per transaction: a few ms of work on a gateway's flash. */
 const CHUNK = 5_000;
@@ -53,9 +55,13 @@ export class Retention {
     const byAge = this.st.oldestSeries.get(ageCutoff) as { id: number } | undefined;
     if (byAge) return { deleted: this.deleteChunk(byAge.id, ageCutoff), why: 'age' };
     this.st.deleteFaults.run(ageCutoff);
+    // The prediction history and the track record follow the readings out: by age, and the history
+    // also once older than the oldest reading left (after a trim by size).
+    const oldest = (this.st.oldestTs.get() as { ts: number | null }).ts;
+    const derived = pruneHistory(this.db, Math.max(ageCutoff, oldest ?? ageCutoff)) + pruneTrackRecord(this.db, ageCutoff, CHUNK);
+    if (derived > 0) return { deleted: 0, why: 'age' };
 
     if (this.usedBytes() <= limits.maxBytes) return { deleted: 0, why: null };
-    const oldest = (this.st.oldestTs.get() as { ts: number | null }).ts;
     const newest = (this.st.newestTs.get() as { ts: number | null }).ts;
     if (oldest === null || newest === null) return { deleted: 0, why: null };
     // Over size: trim the oldest 1% of the time span, oldest series first.

@@ -2,6 +2,7 @@
 // (counters and per-series bounds instead of scanning readings).
 import type { Db } from './db.js';
 import { ModelRegistry, type TrainingRunSummary } from './models.js';
+import { readTrackRecord, type TrackRecordStatus } from './track-record.js';
 import { walBytes } from './wal-release.js';
 
 export interface ModelSummary {
@@ -25,6 +26,8 @@ export interface BufferStatus {
   model: ModelSummary | null;
   /** How the latest training run ended (why there is no model yet, or why the last one was not taken). */
   last_training: TrainingRunSummary | null;
+  /** The live track record: lead times before faults, missed faults, false alarms (issue 16). */
+  track_record: TrackRecordStatus;
 }
 
 export function readCounter(db: Db, name: string): number {
@@ -59,6 +62,7 @@ export function readStatus(db: Db): BufferStatus {
     outbox: count('SELECT count(*) AS n FROM outbox'),
     model: championSummary(db),
     last_training: new ModelRegistry(db).lastRun(),
+    track_record: readTrackRecord(db),
   };
 }
 

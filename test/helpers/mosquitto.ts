@@ -2,22 +2,20 @@
 // and run throwaway brokers (generated config, loopback ephemeral ports, auto-cleanup).
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, constants as fsConstants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { describe } from 'vitest';
 import { serverCert, testCerts, type ServerCertKind, type TestCerts } from './certs.js';
 import { freePort, LOOPBACK, waitForPort } from './ports.js';
 import { onCleanup, onProcessExit, tempDir } from './teardown.js';
+import { describeWithTool, findExecutable, locate, type Tool } from './tools.js';
 import { withDeadline } from './wait.js';
 import { errorMessage } from '../../src/error-message.js';
 
 const execFileAsync = promisify(execFile);
 
 export const MOSQUITTO_INSTALL_HINT = 'sudo apt-get install -y mosquitto mosquitto-clients';
-const EXTRA_SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin', '/opt/homebrew/sbin'];
 const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 10_000;
 const SIGNAL_RESEND_MS = 100;
@@ -27,50 +25,24 @@ const START_ATTEMPTS = 3;
 // ---------------------------------------------------------------------------------------------
 // Locating the binaries
 
-/** Absolute path of an executable named `name` in $PATH or the sbin dirs, if any. */
-export function findExecutable(name: string): string | undefined {
-  const pathDirs = (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean);
-  for (const dir of [...pathDirs, ...EXTRA_SEARCH_DIRS]) {
-    const candidate = path.join(dir, name);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
 /**
  * Path of the mosquitto broker, or undefined when it is not installed. $MOSQUITTO_BIN, when set,
  * is the only candidate (MOSQUITTO_BIN=/nonexistent simulates a machine without mosquitto).
  */
-export function mosquittoPath(): string | undefined {
-  const fromEnv = process.env['MOSQUITTO_BIN'];
-  if (fromEnv) return isExecutable(fromEnv) ? fromEnv : undefined;
-  return findExecutable('mosquitto');
-}
+export const mosquittoPath = locate('MOSQUITTO_BIN', 'mosquitto');
 
 export function hasMosquitto(): boolean {
   return mosquittoPath() !== undefined;
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const MOSQUITTO: Tool = { name: 'mosquitto', path: mosquittoPath, install: MOSQUITTO_INSTALL_HINT };
 
 /**
  * `describe` when mosquitto is installed; otherwise a visible skipped suite whose title says how to
  * install it, plus one warning line on stderr.
  */
 export function describeWithMosquitto(name: string, fn: () => void): void {
-  if (hasMosquitto()) {
-    describe(name, fn);
-    return;
-  }
-  process.stderr.write(`WARNING: skipping "${name}": mosquitto not installed (${MOSQUITTO_INSTALL_HINT})\n`);
-  describe.skip(`${name} — SKIPPED: mosquitto not installed (${MOSQUITTO_INSTALL_HINT})`, fn);
+  describeWithTool(MOSQUITTO, name, fn);
 }
 
 // ---------------------------------------------------------------------------------------------

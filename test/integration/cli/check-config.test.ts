@@ -61,7 +61,7 @@ describe('faultline --help', () => {
   it('lists the contract commands, and each has its own --help', async () => {
     const top = await runCli(['--help']);
     expect(top.code).toBe(0);
-    const names = ['run', 'demo', 'check-config', 'train', 'status', 'models', 'replay'];
+    const names = ['run', 'demo', 'check-config', 'train', 'status', 'models', 'dead-letters', 'replay'];
     for (const name of names) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     for (const name of names) {
       const help = await runCli([name, '--help']);

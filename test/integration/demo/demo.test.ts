@@ -34,6 +34,12 @@ describe('faultline demo', () => {
     expect(Object.keys(predictions[0]!).sort()).toEqual(PAYLOAD_KEYS);
     expect(new Set(predictions.map((p) => p.asset)).size).toBeGreaterThan(1);
     await waitUntil(() => /predicting with model \d+/.test(output), 5_000, 'the status line says it is predicting');
+    // The agent's status page, on a free loopback port the demo prints.
+    const page = /status page: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+    expect(page).toBeDefined();
+    const status = (await (await fetch(`${page}api/status`)).json()) as { assets: unknown[]; model: { version: string } | null };
+    expect(status.assets.length).toBe(6);
+    expect(status.model?.version).toMatch(/^\d+$/);
 
     demo.kill('SIGINT');
     const code = await Promise.race([exited, new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), 5_000))]);

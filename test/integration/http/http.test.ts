@@ -106,7 +106,7 @@ describe('HTTP endpoint', () => {
     expect(samples.get('faultline_mqtt_connected')).toBe(1);
     expect(samples.get('faultline_predictions_published_total')).toBe(5 * 4); // 5 predictions (15 readings − 10 for the window) × JSON + 3 scalars
     expect(samples.has('faultline_training_duration_seconds_count')).toBe(true);
-    expect(samples.has('faultline_process_resident_memory_bytes')).toBe(true);
+    expect(samples.has('process_resident_memory_bytes')).toBe(true);
 
     await client.publishAsync('plant/line1/press1/telemetry', 'not json', { qos: 1 });
     await waitUntil(async () => parsePrometheus(await (await fetch(`${base}/metrics`)).text()).get('faultline_readings_rejected_total{reason="not_json"}') === 1, 10_000, 'the rejection is counted');
@@ -127,12 +127,14 @@ describe('HTTP body limit without a declared length', () => {
       maxBody: 1024,
       log: createLogger('fatal'),
       metrics: new Metrics(),
-      snapshot: () => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, publishFailures: 0, outboxRows: 0, outboxDropped: 0 }),
+      snapshot: () => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, publishFailures: 0, outboxRows: 0, outboxDropped: 0, buildVersion: '0.0.0', modelVersion: null, assets: [] }),
       health: () => ({ healthy: true, mqtt: 'connected', db: 'ok', last_reading_age_s: null, model: null }),
       predict: () => {
         predicted++;
         throw new Error('not reached');
       },
+      token: null,
+      page: null,
     });
     onCleanup(() => server.close());
     const status = await new Promise<number>((resolve, reject) => {
