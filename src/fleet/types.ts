@@ -35,9 +35,11 @@ export interface RecipeBasis {
   readonly intervalMs: number | null;
   /** Σ over its labelled episodes of (last reading − first reading). */
   readonly durationMs: number;
+  /** The median of its labelled episodes' durations (the card warns when they get few samples). */
+  readonly medianEpisodeMs: number;
   readonly episodes: number;
   readonly samples: number;
-  /** Its own operating regimes (k-means over its condition readings); null with one regime. */
+  /** Its own regime finding (k-means over its condition readings; one centroid: one regime); null without conditions. */
   readonly regimes: RegimeModel | null;
   /** The regimes `moments` were taken in: a hash of a regime model, or '' for one regime. */
   readonly momentsIn: string;

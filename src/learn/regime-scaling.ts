@@ -16,14 +16,15 @@ export interface RegimeScaling {
 // S ≤ 1e-6·(1 + |M|) is a sensor constant in that regime up to rounding (REPORT.md 2.2).
 const CONSTANT_SENSOR = 1e-6;
 
-interface Moments {
-  n: number;
-  mean: number;
-  m2: number;
+/** Welford moments of one sensor in one regime: count, mean, Σ (x − mean)². */
+export interface Moments {
+  readonly n: number;
+  readonly mean: number;
+  readonly m2: number;
 }
 
-/** Chan et al.'s pairwise combination of two sets' moments. */
-function combine(a: Moments, b: Moments): Moments {
+/** Chan et al.'s pairwise combination of two sets' moments: exact, so members' moments merge. */
+export function combineMoments(a: Moments, b: Moments): Moments {
   const n = a.n + b.n;
   if (n === 0) return { n: 0, mean: 0, m2: 0 };
   const delta = b.mean - a.mean;
@@ -70,39 +71,49 @@ export class RegimeScalingSums {
     for (let j = 0; j < this.sensors.length; j++) this.add(regime, j, values[j] as number);
   }
 
-  /**
-   * M and S per regime and sensor. S := 1 where the sensor is constant in a regime (its z is then
-   * ≈ 0 there). A regime without readings of a sensor takes the sensor's statistics pooled over
-   * all regimes, so a rare regime still scales sensibly. A sensor constant (or absent) in every
-   * regime is not kept.
-   */
-  finish(): RegimeScaling {
+  /** moments[r][j] of sensor j in regime r. */
+  moments(): Moments[][] {
     const m = this.sensors.length;
-    const at = (r: number, j: number): Moments => {
-      const i = r * m + j;
-      return { n: this.n[i] as number, mean: this.mean[i] as number, m2: this.m2[i] as number };
-    };
-    const pooled = Array.from({ length: m }, (_, j) => Array.from({ length: this.regimes }, (_, r) => at(r, j)).reduce(combine));
-    const kept = new Array<boolean>(m).fill(false);
-    const mean: number[][] = [];
-    const std: number[][] = [];
-    const count: number[][] = [];
-    for (let r = 0; r < this.regimes; r++) {
-      const own = Array.from({ length: m }, (_, j) => at(r, j));
-      const used = own.map((o, j) => (o.n > 0 ? o : (pooled[j] as Moments)));
-      mean.push(used.map((o) => (o.n > 0 ? o.mean : 0)));
-      std.push(
-        used.map((o, j) => {
-          const s = o.n > 0 ? Math.sqrt(o.m2 / o.n) : 0;
-          const varies = s > CONSTANT_SENSOR * (1 + Math.abs(o.mean));
-          if (varies && (own[j] as Moments).n > 0) kept[j] = true;
-          return varies ? s : 1;
-        }),
-      );
-      count.push(own.map((o) => o.n));
-    }
-    return { sensors: [...this.sensors], mean, std, count, kept };
+    return Array.from({ length: this.regimes }, (_, r) =>
+      Array.from({ length: m }, (_, j) => ({ n: this.n[r * m + j] as number, mean: this.mean[r * m + j] as number, m2: this.m2[r * m + j] as number })),
+    );
   }
+
+  finish(): RegimeScaling {
+    return scalingFromMoments(this.sensors, this.moments());
+  }
+}
+
+/**
+ * M and S per regime and sensor from moments[r][j]. S := 1 where the sensor is constant in a
+ * regime (its z is then ≈ 0 there). A regime without readings of a sensor takes the sensor's
+ * statistics pooled over all regimes, so a rare regime still scales sensibly. A sensor constant (or
+ * absent) in every regime is not kept.
+ */
+export function scalingFromMoments(sensors: readonly string[], moments: ReadonlyArray<ReadonlyArray<Moments>>): RegimeScaling {
+  const m = sensors.length;
+  const regimes = moments.length;
+  const at = (r: number, j: number): Moments => moments[r]?.[j] ?? { n: 0, mean: 0, m2: 0 };
+  const pooled = Array.from({ length: m }, (_, j) => Array.from({ length: regimes }, (_, r) => at(r, j)).reduce(combineMoments));
+  const kept = new Array<boolean>(m).fill(false);
+  const mean: number[][] = [];
+  const std: number[][] = [];
+  const count: number[][] = [];
+  for (let r = 0; r < regimes; r++) {
+    const own = Array.from({ length: m }, (_, j) => at(r, j));
+    const used = own.map((o, j) => (o.n > 0 ? o : (pooled[j] as Moments)));
+    mean.push(used.map((o) => (o.n > 0 ? o.mean : 0)));
+    std.push(
+      used.map((o, j) => {
+        const s = o.n > 0 ? Math.sqrt(o.m2 / o.n) : 0;
+        const varies = s > CONSTANT_SENSOR * (1 + Math.abs(o.mean));
+        if (varies && (own[j] as Moments).n > 0) kept[j] = true;
+        return varies ? s : 1;
+      }),
+    );
+    count.push(own.map((o) => o.n));
+  }
+  return { sensors: [...sensors], mean, std, count, kept };
 }
 
 /** The scaled value z = (x − M[r,j]) / S[r,j] of a reading of sensor j in regime r. */

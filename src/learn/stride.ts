@@ -27,6 +27,12 @@ function median(values: Float64Array): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** max(dt, D / maxSamples), rounded up to a whole number of dt: also what a fleet's pooled spacing gives. */
+export function strideOf(interval: number, totalDuration: number, maxSamples = STRIDE_MAX_SAMPLES): number {
+  // 1e-9 absorbs a quotient like 0.30000000000000004 / 0.1 = 3.0000000000000004: 3 intervals, not 4.
+  return Math.ceil(Math.max(interval, totalDuration / maxSamples) / interval - 1e-9) * interval;
+}
+
 /**
  * stride = max(dt, D / maxSamples), rounded up to a whole number of dt, so a sample falls on a
  * reading and the stride starts from the data's own spacing, coarsening only to respect the bound.
@@ -50,9 +56,7 @@ export function autoStride(episodes: ReadonlyArray<ArrayLike<number>>, maxSample
   if (count === 0) return null;
   const interval = median(gaps.subarray(0, count));
   const totalDuration = durations.reduce((a, b) => a + b, 0);
-  // 1e-9 absorbs a quotient like 0.30000000000000004 / 0.1 = 3.0000000000000004: 3 intervals, not 4.
-  const steps = Math.ceil(Math.max(interval, totalDuration / maxSamples) / interval - 1e-9);
-  const stride = steps * interval;
+  const stride = strideOf(interval, totalDuration, maxSamples);
   const medianDuration = median(durations);
   const samplesPerMedianEpisode = medianDuration / stride + 1;
   return { stride, interval, totalDuration, medianDuration, samplesPerMedianEpisode, fewSamples: samplesPerMedianEpisode < MIN_SAMPLES_PER_EPISODE };

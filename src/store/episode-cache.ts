@@ -3,6 +3,7 @@
 import type { Gram } from '../learn/gram.js';
 import { packGram, unpackGram } from '../learn/gram-codec.js';
 import type { EpisodeRecord, ResumePoint, RowSample } from '../learn/episode-stats.js';
+import type { RecipeBasis } from '../fleet/types.js';
 import type { Recipe } from '../learn/recipe.js';
 import type { Db, Statement } from './db.js';
 
@@ -21,7 +22,8 @@ export interface StoredRecipe {
   readonly hash: string;
   readonly recipe: Recipe;
   readonly madeAt: number;
-  readonly samples: number;
+  /** This gateway's basis when the recipe was made. */
+  readonly basis: RecipeBasis;
 }
 
 interface Row {
@@ -40,7 +42,7 @@ interface Row {
 export class EpisodeCache {
   private readonly st: {
     recipe: Statement<[string]>;
-    putRecipe: Statement<[string, string, string, number, number]>;
+    putRecipe: Statement<[string, string, string, number, string]>;
     ofAsset: Statement<[string, string]>;
     put: Statement<unknown[]>;
     remove: Statement<[string, string, string]>;
@@ -52,8 +54,8 @@ export class EpisodeCache {
 
   constructor(private readonly db: Db) {
     this.st = {
-      recipe: db.prepare<[string]>('SELECT hash, recipe, made_at, samples FROM recipes WHERE config = ? ORDER BY made_at DESC LIMIT 1'),
-      putRecipe: db.prepare<[string, string, string, number, number]>('INSERT OR REPLACE INTO recipes (hash, config, recipe, made_at, samples) VALUES (?, ?, ?, ?, ?)'),
+      recipe: db.prepare<[string]>('SELECT hash, recipe, made_at, basis FROM recipes WHERE config = ? ORDER BY made_at DESC LIMIT 1'),
+      putRecipe: db.prepare<[string, string, string, number, string]>('INSERT OR REPLACE INTO recipes (hash, config, recipe, made_at, basis) VALUES (?, ?, ?, ?, ?)'),
       ofAsset: db.prepare<[string, string]>('SELECT * FROM episode_stats WHERE recipe = ? AND asset = ?'),
       put: db.prepare(
         'INSERT OR REPLACE INTO episode_stats (recipe, asset, key, start, end, fault_ts, rows, incomplete, gram, sample, resume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -68,14 +70,14 @@ export class EpisodeCache {
 
   /** The latest recipe made from this config (the key of config-derived choices), or null. */
   recipe(config: string): StoredRecipe | null {
-    const row = this.st.recipe.get(config) as { hash: string; recipe: string; made_at: number; samples: number } | undefined;
-    return row ? { hash: row.hash, recipe: JSON.parse(row.recipe) as Recipe, madeAt: row.made_at, samples: row.samples } : null;
+    const row = this.st.recipe.get(config) as { hash: string; recipe: string; made_at: number; basis: string } | undefined;
+    return row ? { hash: row.hash, recipe: JSON.parse(row.recipe) as Recipe, madeAt: row.made_at, basis: JSON.parse(row.basis) as RecipeBasis } : null;
   }
 
   /** Stores a new recipe and drops the statistics of every other one: they can never be summed again. */
   putRecipe(config: string, stored: StoredRecipe): void {
     this.db.transaction(() => {
-      this.st.putRecipe.run(stored.hash, config, JSON.stringify(stored.recipe), stored.madeAt, stored.samples);
+      this.st.putRecipe.run(stored.hash, config, JSON.stringify(stored.recipe), stored.madeAt, JSON.stringify(stored.basis));
       this.st.prune.run(stored.hash);
     })();
   }

@@ -107,8 +107,9 @@ export const MIGRATIONS: readonly string[] = [
     config    TEXT NOT NULL,
     recipe    TEXT NOT NULL,
     made_at   INTEGER NOT NULL,
-    -- Labelled samples when it was made: the recipe is made again once there are four times as many.
-    samples   INTEGER NOT NULL
+    -- What this gateway's data said when it was made (fleet/types.ts RecipeBasis, JSON): it is taken
+    -- again once there are four times as many labelled samples.
+    basis     TEXT NOT NULL
   );
   CREATE TABLE episode_stats (
     recipe      TEXT NOT NULL,

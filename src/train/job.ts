@@ -12,15 +12,25 @@ import { featureNames, recipeHash, type Recipe } from '../learn/recipe.js';
 import { assetPass } from './asset-pass.js';
 import { modelCard, type ModelCard } from './card.js';
 import { evaluate, linearMetrics, neverSeen, type Comparison, type Unit, type UnitSource } from './evaluate.js';
-import { makeRecipe, recipeConfigKey, type MadeRecipe, type ModelConfig } from './recipe-fit.js';
+import type { RecipeBasis } from '../fleet/types.js';
+import { takeBasis } from './basis.js';
+import { recipeConfigKey, recipeFromBases, type MadeRecipe, type MemberBasis, type ModelConfig } from './recipe-fit.js';
 import type { TrainingSource } from './source.js';
 
 export type { ModelConfig } from './recipe-fit.js';
 
+/** A recipe as stored, with this gateway's basis when it was made. */
+export interface StoredRecipe {
+  readonly hash: string;
+  readonly recipe: Recipe;
+  readonly madeAt: number;
+  readonly basis: RecipeBasis;
+}
+
 /** Where a retrain keeps what it computed of each episode (store/episode-cache.ts, or memory in tests). */
 export interface EpisodeStore {
-  recipe(config: string): { hash: string; recipe: Recipe; samples: number } | null;
-  putRecipe(config: string, made: { hash: string; recipe: Recipe; madeAt: number; samples: number }): void;
+  recipe(config: string): StoredRecipe | null;
+  putRecipe(config: string, made: StoredRecipe): void;
   ofAsset(recipe: string, asset: string): Map<string, EpisodeRecord>;
   update(recipe: string, asset: string, records: readonly EpisodeRecord[], removed: readonly string[]): void;
   episodes(recipe: string): Array<{ asset: string; key: string; start: number; end: number; rows: number; incomplete: number }>;
@@ -64,7 +74,7 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
     }
   };
   const { model: config, champion } = input;
-  const made = step('recipe', () => recipeFor(source, store, config, input.now));
+  const made = step('recipe', () => recipeFor(source, store, config, input.now, '', []));
   const { recipe, hash } = made;
   const normalizer = normalizerOf(recipe);
   const names = [...recipe.sensors, ...recipe.conditions];
@@ -115,22 +125,39 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
   return { card, model: served, promoted: evaluation.promoted, dataHash, trainedAt: input.now, timings };
 }
 
-/** The stored recipe for this config, or a new one when there is none, the sensors changed, or the data grew fourfold. */
-function recipeFor<A extends { readonly name: string }>(source: TrainingSource<A>, store: EpisodeStore, config: ModelConfig, now: number): MadeRecipe {
+/**
+ * The recipe for this config: from this gateway's basis and, in a fleet, every member's basis made
+ * for the same config. The own basis is kept until the sensors change or the labelled samples grow
+ * fourfold; the recipe changes only when a basis does, and a new recipe drops the old statistics.
+ */
+function recipeFor<A extends { readonly name: string }>(
+  source: TrainingSource<A>,
+  store: EpisodeStore,
+  config: ModelConfig,
+  now: number,
+  self: string,
+  members: readonly MemberBasis[],
+): MadeRecipe {
   const key = recipeConfigKey(config);
   const stored = store.recipe(key);
-  if (stored !== null) {
-    const sensors = source.sensors(source.assets()).filter((s) => !stored.recipe.conditions.includes(s));
-    const samples = store.episodes(stored.hash).reduce((sum, e) => sum + e.rows, 0);
-    // The sensors it was made from, constant ones included: a sensor that starts to vary is news.
-    const madeFrom = stored.recipe.regimes?.scaling.sensors ?? stored.recipe.sensors;
-    const sameSensors = sensors.length === madeFrom.length && sensors.every((s, i) => s === madeFrom[i]);
-    // The sensors' scales (and stride: auto) are derived from the data: remade as it grows.
-    if (sameSensors && samples < 4 * Math.max(1, stored.samples)) return { ...stored, notes: [] };
+  const others = members.filter((m) => m.basis.configKey === key);
+  let basis = stored !== null && stillHolds(source, store, config, stored) ? stored.basis : takeBasis(source, config, key);
+  let made = recipeFromBases(config, [{ agent: self, basis }, ...others]);
+  if (basis.momentsIn !== made.regimesKey) {
+    // The fleet's regimes are another member's: this gateway's moments are taken within them.
+    basis = takeBasis(source, config, key, made.regimes);
+    made = recipeFromBases(config, [{ agent: self, basis }, ...others]);
   }
-  const made = makeRecipe(source, config);
-  store.putRecipe(key, { hash: made.hash, recipe: made.recipe, madeAt: now, samples: made.samples });
+  if (stored === null || stored.hash !== made.hash || stored.basis !== basis) store.putRecipe(key, { hash: made.hash, recipe: made.recipe, madeAt: now, basis });
   return made;
+}
+
+/** Whether a stored basis still describes the data: the same sensors, and less than fourfold the samples. */
+function stillHolds<A extends { readonly name: string }>(source: TrainingSource<A>, store: EpisodeStore, config: ModelConfig, stored: StoredRecipe): boolean {
+  const sensors = source.sensors(source.assets()).filter((s) => !config.conditions.includes(s));
+  const own = stored.basis.sensors;
+  const samples = store.episodes(stored.hash).reduce((sum, e) => sum + e.rows, 0);
+  return sensors.length === own.length && sensors.every((s, i) => s === own[i]) && samples < 4 * Math.max(1, stored.basis.samples);
 }
 
 /**

@@ -1,11 +1,10 @@
 // An EpisodeStore in memory: for tests and the benchmark's runs without a buffer file. Same
 // contract as store/episode-cache.ts, including that a new recipe drops the others' statistics.
 import type { EpisodeRecord } from '../learn/episode-stats.js';
-import type { Recipe } from '../learn/recipe.js';
-import type { EpisodeStore } from './job.js';
+import type { EpisodeStore, StoredRecipe } from './job.js';
 
 export function memoryEpisodeStore(): EpisodeStore {
-  const recipes = new Map<string, { hash: string; recipe: Recipe; samples: number }>();
+  const recipes = new Map<string, StoredRecipe>();
   const episodes = new Map<string, Map<string, EpisodeRecord>>();
   const keyOf = (recipe: string, asset: string): string => `${recipe}\u0000${asset}`;
   const all = (recipe: string): EpisodeRecord[] =>
