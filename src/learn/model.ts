@@ -25,6 +25,8 @@ export interface ServingModel {
   readonly seen: Readonly<Record<string, number>>;
   /** Held-out RMSE in seconds of the evaluation fit, for status and payload consumers. */
   readonly rmse: number | null;
+  /** In a fleet: the fit it came from (fleet-view.ts) and the rows its calibration drew on. */
+  readonly fleet?: { readonly fit: string; readonly calibrationRows: number };
 }
 
 export interface Prediction {

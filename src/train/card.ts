@@ -3,6 +3,7 @@
 import type { Metrics } from '../learn/metrics.js';
 import type { Recipe } from '../learn/recipe.js';
 import type { Evaluation, PenaltyChoice, Unit } from './evaluate.js';
+import type { FleetView } from './fleet-view.js';
 
 /** Metrics in the card: seconds, null where undefined (JSON has no NaN). */
 export interface CardMetrics {
@@ -69,6 +70,18 @@ export interface ModelCard {
   data_hash: string;
   /** Features left out of the fit ("s1_ewm_10s: constant"). */
   dropped_features: string[];
+  /**
+   * In a fleet: the members whose episodes went in (this agent first) and those left out with the
+   * reason; the fit's name (members with the same one fitted alike); and how many rows, of how many
+   * members, λ and the calibration were chosen on.
+   */
+  fleet: {
+    fit: string;
+    members: Array<{ agent: string; episodes: number; rows: number }>;
+    left_out: Array<{ agent: string; reason: string }>;
+    lambda_rows: number;
+    calibration: { members: number; rows: number };
+  } | null;
   notes: string[];
   duration_ms: number;
 }
@@ -81,6 +94,7 @@ export interface CardContext {
   readonly recipeNotes: readonly string[];
   readonly units: readonly Unit[];
   readonly dataHash: string;
+  readonly fleet: FleetView | null;
 }
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -160,6 +174,16 @@ export function modelCard(ev: Evaluation, ctx: CardContext): ModelCard {
     promotion: ev.promotion,
     data_hash: ctx.dataHash,
     dropped_features: constant.map((name) => `${name}: constant on the training rows`),
+    fleet:
+      ctx.fleet && ev.fleet
+        ? {
+            fit: ctx.fleet.fit,
+            members: ctx.fleet.members,
+            left_out: ctx.fleet.leftOut,
+            lambda_rows: ev.fleet.validationRows,
+            calibration: { members: ev.fleet.contributors, rows: ev.fleet.calibrationRows },
+          }
+        : null,
     notes: [
       `${ctx.units.reduce((sum, u) => sum + u.rows, 0)} samples from ${ctx.units.filter((u) => u.rows > 0).length} episodes`,
       ...(incomplete > 0 ? [`${incomplete} samples left out: a feature was missing (a sensor not yet heard from in its episode)`] : []),

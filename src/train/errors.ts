@@ -1,5 +1,6 @@
 // The typed outcomes of a retrain that are not a model: too little labelled data. Plain data on
 // the error, so the worker can send it across and the CLI can print how much it has and needs.
+import type { FleetStats } from '../fleet/types.js';
 
 /** Too few labelled samples or episodes to fit and hold out a test period; exit 3 in the CLI. */
 export class NotEnoughDataError extends Error {
@@ -17,6 +18,14 @@ export class NotEnoughDataError extends Error {
       detail ??
         `has ${samples} labelled samples from ${episodes} episodes, needs model.min_samples = ${minSamples} and at least 2 episodes`,
     );
+  }
+
+  /** What this gateway still shares with its fleet though it cannot fit: its episodes help the others. */
+  fleet: FleetStats | null = null;
+
+  sharing(stats: FleetStats | null): this {
+    this.fleet = stats;
+    return this;
   }
 }
 

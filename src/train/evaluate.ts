@@ -11,7 +11,9 @@ import { columnsOf, type Calibration, type ServingModel } from '../learn/model.j
 import { metricsFromGram, type LinearModel } from '../learn/gram-metrics.js';
 import { chooseLambdaFromSums, DEFAULT_RIDGE_ALPHA, fitRidge, RIDGE_ALPHA_GRID, solveRidge, standardize } from '../learn/ridge.js';
 import { splitByEpisode, type EpisodeSplit } from '../learn/split.js';
+import type { RowAggregates } from '../fleet/types.js';
 import { NoUsableFeatureError, NotEnoughDataError } from './errors.js';
+import { bestAlpha, clippedSse, gridCalibration, pooledCalibration, type GridCalibration, type ValidationSums } from './fleet-aggregates.js';
 
 /** An episode (or a fleet member's episode) as the split and the sums see it. */
 export interface Unit {
@@ -55,7 +57,7 @@ export interface Comparison {
 
 export interface Evaluation {
   readonly featureNames: string[];
-  readonly penalty: PenaltyChoice;
+  readonly penalty: Penalty;
   /** The evaluation fit, on the training episodes: the model the metrics describe. */
   readonly model: RidgeModel;
   /** What serves: the refit on all labelled episodes when promoted, else the evaluation fit. */
@@ -75,6 +77,8 @@ export interface Evaluation {
   readonly split: EpisodeSplit<Unit>;
   /** Per asset, the end of the latest episode the served fit learnt from. */
   readonly seen: Record<string, number>;
+  /** In a fleet: this gateway's row sums for the others, and how many rows of how many members λ and the calibration drew on. */
+  readonly fleet: { readonly aggregates: RowAggregates; readonly validationRows: number; readonly calibrationRows: number; readonly contributors: number } | null;
   readonly notes: string[];
 }
 
@@ -90,6 +94,11 @@ export interface EvaluateOptions {
   readonly champion: ServingModel | null;
   /** For a champion of another recipe: both models scored on the test episodes its recipe can be computed for. */
   readonly compareOther?: (test: readonly Unit[], challenger: RidgeModel) => Comparison | null;
+  /**
+   * In a fleet: the name of the fit (fleet-view.ts), the members' row sums for this same fit, and
+   * the members that have yet to send theirs (the fit is not promoted until they have).
+   */
+  readonly fleet?: { readonly fit: string; readonly members: readonly RowAggregates[]; readonly waitingFor: readonly string[] };
   /** Runs one named step; the job passes a timer, tests nothing. */
   readonly step?: <T>(name: string, fn: () => T) => T;
 }
@@ -131,51 +140,113 @@ export function evaluate(units: readonly Unit[], source: UnitSource, options: Ev
   const sampled = sampledMetrics(model, calibration, testSamples, options.horizonS);
   const sampledBaseline = metrics(Float64Array.from(testSamples, (r) => r.y), new Float64Array(testSamples.length).fill(baseline.prediction), [0, options.horizonS]);
   const comparison = step('compare', () => compare(split, sum, trainGram, testGram, model, options));
-  const { promoted, promotion } = gate(options.championVersion, comparison);
+  let { promoted, promotion } = gate(options.championVersion, comparison);
 
+  const all = step('sum', () => sum(usable));
+  const ownRows = [...trainSamples, ...testSamples];
+  const fleet = options.fleet ? step('fleet', () => fleetCalibration(all, ownRows, penalty, options)) : null;
+  if (fleet && !promoted && recalibrates(options, penalty, fleet.calibrationRows)) {
+    promoted = true;
+    promotion = `promoted: the same coefficients as champion ${options.championVersion ?? '?'}, calibrated on the rows of ${fleet.contributors} fleet members (${fleet.calibrationRows} rows, ${options.champion?.fleet?.calibrationRows ?? 0} before)`;
+  }
+  const waiting = options.fleet?.waitingFor ?? [];
+  if (promoted && waiting.length > 0) {
+    // Every member must choose λ and calibrate from the same sums, or the fleet's agents would differ.
+    promoted = false;
+    promotion = `not promoted yet: waiting for ${waiting.join(', ')} to score this fit on their rows (λ and the calibration); ${promotion}`;
+  }
   let served = model;
   let servedCalibration = calibration;
   if (promoted) {
     step('refit', () => {
-      const all = sum(usable);
       served = fitRidge(all, penalty.alpha === null ? penalty.lambda : penalty.alpha * all.n, options.featureNames);
-      servedCalibration = calibrationOf(served, [...trainSamples, ...testSamples]);
+      servedCalibration = fleet ? fleet.calibration : calibrationOf(served, ownRows);
     });
   }
   const seen: Record<string, number> = {};
   for (const u of promoted ? usable : split.train) seen[u.asset] = Math.max(seen[u.asset] ?? -Infinity, u.end);
   if (split.test.some((u) => !u.own)) notes.push(`the sampled test metrics cover this gateway's test episodes only (${split.test.filter((u) => u.own).length} of ${split.test.length})`);
-  return { featureNames: [...options.featureNames], penalty, model, served, calibration, servedCalibration, challenger, baseline, sampled, sampledBaseline, comparison, promoted, promotion, split, seen, notes };
+  const validationRows = penalty.validation.reduce((sum, v) => sum + v.rows, 0);
+  return {
+    featureNames: [...options.featureNames],
+    penalty,
+    model,
+    served,
+    calibration,
+    servedCalibration,
+    challenger,
+    baseline,
+    sampled,
+    sampledBaseline,
+    comparison,
+    promoted,
+    promotion,
+    split,
+    seen,
+    fleet: fleet && { aggregates: { ...fleet.aggregates, validation: penalty.own }, validationRows, calibrationRows: fleet.calibrationRows, contributors: fleet.contributors },
+    notes,
+  };
 }
 
-function choosePenalty(train: readonly Unit[], sum: (units: readonly Unit[]) => Gram, source: UnitSource, options: EvaluateOptions): PenaltyChoice {
+/** How λ was set, with the validation sums it was set from: this gateway's, and the fleet's added. */
+interface Penalty extends PenaltyChoice {
+  /** This gateway's clipped squared errors per α on its validation rows (null unless chosen on rows). */
+  readonly own: ValidationSums | null;
+  /** Every part the choice summed: this gateway's and the members'. */
+  readonly validation: readonly ValidationSums[];
+}
+
+function choosePenalty(train: readonly Unit[], sum: (units: readonly Unit[]) => Gram, source: UnitSource, options: EvaluateOptions): Penalty {
+  const none = { own: null, validation: [] };
   if (options.ridge !== 'auto') {
-    return { lambda: options.ridge, alpha: null, method: 'fixed', reason: `model.ridge = ${options.ridge}`, validationSamples: 0 };
+    return { lambda: options.ridge, alpha: null, method: 'fixed', reason: `model.ridge = ${options.ridge}`, validationSamples: 0, ...none };
   }
   const n = train.reduce((s, u) => s + u.rows, 0);
   if (train.length < 2) {
     const alpha = DEFAULT_RIDGE_ALPHA;
-    return { lambda: alpha * n, alpha, method: 'default', reason: `default alpha ${alpha}: ${train.length} training episode(s), need 2 to validate`, validationSamples: 0 };
+    return { lambda: alpha * n, alpha, method: 'default', reason: `default alpha ${alpha}: ${train.length} training episode(s), need 2 to validate`, validationSamples: 0, ...none };
   }
   const split = splitByEpisode(train, 0.2);
   const fit = sum(split.train);
   const rows = samplesOf(split.test, source);
-  if (rows.length === 0 || fit.n < 2) {
-    // No rows of the validation episodes here (a fleet member's): scored from their sums, unclipped.
-    const choice = chooseLambdaFromSums(fit, sum(split.test));
-    return { lambda: choice.alpha * n, alpha: choice.alpha, method: choice.method, reason: `${choice.reason}, the ${split.test.length} latest of ${train.length} training episodes`, validationSamples: choice.nValidation };
-  }
   // Scored on the validation episodes' sampled rows, clipped to [0, H] as served: an α that lets the
   // score run past the horizon for healthy machines costs nothing there, as it costs nothing live.
-  const sys = standardize(fit);
-  const y = Float64Array.from(rows, (r) => r.y);
-  const scores = RIDGE_ALPHA_GRID.map((alpha) => {
-    const model = solveRidge(sys, alpha * fit.n);
-    return { alpha, rmse: metrics(y, Float64Array.from(rows, (r) => predictRow(model, r.x)), [0, options.horizonS]).rmse };
-  });
-  const best = scores.reduce((a, b) => (b.rmse < a.rmse || (b.rmse === a.rmse && b.alpha > a.alpha) ? b : a));
-  const reason = `alpha ${best.alpha} by validation RMSE ${best.rmse.toFixed(1)} s on ${rows.length} sampled rows of the ${split.test.length} latest of ${train.length} training episodes`;
-  return { lambda: best.alpha * n, alpha: best.alpha, method: 'validation', reason, validationSamples: rows.length };
+  // In a fleet, the members' sums for the same fit are added: every member then chooses alike.
+  const sys = fit.n >= 2 ? standardize(fit) : null;
+  const own = sys && rows.length > 0 ? clippedSse(RIDGE_ALPHA_GRID.map((alpha) => solveRidge(sys, alpha * fit.n)), rows, options.horizonS) : null;
+  const validation = [...(own ? [own] : []), ...(options.fleet?.members.flatMap((m) => (m.validation ? [m.validation] : [])) ?? [])];
+  const best = bestAlpha(validation, RIDGE_ALPHA_GRID);
+  if (best === null) {
+    // No rows of the validation episodes here (a fleet member's): scored from their sums, unclipped.
+    const choice = chooseLambdaFromSums(fit, sum(split.test));
+    return { lambda: choice.alpha * n, alpha: choice.alpha, method: choice.method, reason: `${choice.reason}, the ${split.test.length} latest of ${train.length} training episodes`, validationSamples: choice.nValidation, ...none };
+  }
+  const alpha = RIDGE_ALPHA_GRID[best] as number;
+  const scored = validation.reduce((s, v) => s + v.rows, 0);
+  const rmse = Math.sqrt(validation.reduce((s, v) => s + (v.sse[best] as number), 0) / scored);
+  const members = validation.length > (own ? 1 : 0) ? ` (${validation.length} fleet members' rows)` : '';
+  const reason = `alpha ${alpha} by validation RMSE ${rmse.toFixed(1)} s on ${scored} sampled rows${members} of the ${split.test.length} latest of ${train.length} training episodes`;
+  return { lambda: alpha * n, alpha, method: 'validation', reason, validationSamples: scored, own, validation };
+}
+
+/**
+ * In a fleet: this gateway's calibration of the final fit at every α (for the others), and the
+ * served calibration at the chosen α, averaged over every member that calibrated the same fit.
+ */
+function fleetCalibration(all: Gram, ownRows: readonly Sampled[], penalty: Penalty, options: EvaluateOptions) {
+  const sys = standardize(all);
+  const alphas = penalty.alpha === null ? [penalty.lambda / all.n] : RIDGE_ALPHA_GRID;
+  const own = alphas.map((alpha) => gridCalibration(solveRidge(sys, alpha * all.n), ownRows, options.horizonS));
+  const chosen = penalty.alpha === null ? 0 : alphas.indexOf(penalty.alpha);
+  const parts = [own[chosen] ?? null, ...(options.fleet?.members.map((m) => m.calibration[chosen] ?? null) ?? [])].filter((c): c is GridCalibration => c !== null);
+  const aggregates: RowAggregates = { fit: options.fleet?.fit ?? '', alphas: [...alphas], validation: null, calibration: own };
+  return { aggregates, calibration: pooledCalibration(parts, options.horizonS), calibrationRows: parts.reduce((sum, c) => sum + c.rows, 0), contributors: parts.length };
+}
+
+/** A fit the champion already serves, now calibrated on more of the fleet's rows: worth promoting. */
+function recalibrates(options: EvaluateOptions, penalty: Penalty, calibrationRows: number): boolean {
+  const champion = options.champion?.fleet;
+  return champion !== undefined && champion.fit === options.fleet?.fit && options.champion?.alpha === penalty.alpha && calibrationRows > champion.calibrationRows;
 }
 
 /** The constant baseline: the mean training label, on every test row, from the sums. */

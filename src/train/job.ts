@@ -11,8 +11,10 @@ import { normalizerOf } from '../learn/normalizer.js';
 import { featureNames, recipeHash, type Recipe } from '../learn/recipe.js';
 import { assetPass } from './asset-pass.js';
 import { modelCard, type ModelCard } from './card.js';
-import { evaluate, linearMetrics, neverSeen, type Comparison, type Unit, type UnitSource } from './evaluate.js';
-import type { RecipeBasis } from '../fleet/types.js';
+import { NotEnoughDataError } from './errors.js';
+import { evaluate, linearMetrics, neverSeen, type Comparison, type Evaluation, type Unit, type UnitSource } from './evaluate.js';
+import { fleetView, type FleetView } from './fleet-view.js';
+import { FLEET_STATS_VERSION, type FleetStats, type RecipeBasis, type RowAggregates } from '../fleet/types.js';
 import { takeBasis } from './basis.js';
 import { recipeConfigKey, recipeFromBases, type MadeRecipe, type MemberBasis, type ModelConfig } from './recipe-fit.js';
 import type { TrainingSource } from './source.js';
@@ -38,8 +40,20 @@ export interface EpisodeStore {
   sample(recipe: string, episode: { asset: string; key: string }): RowSample | null;
 }
 
+/** A retrain in a fleet: this agent's name in it, the members' latest statistics, and whether to share its own. */
+export interface FleetJob {
+  readonly id: string;
+  readonly agent: string;
+  readonly members: readonly FleetStats[];
+  readonly share: boolean;
+  /** How long a member that sent nothing is waited for: a fit is promoted only once the members it uses, but those silent longer, have scored it. */
+  readonly waitMs: number;
+}
+
 export interface JobInput {
   readonly model: ModelConfig;
+  /** Absent outside a fleet, or when it only shares: then the fit is this gateway's alone. */
+  readonly fleet?: FleetJob;
   /** The model serving now; null when there is none. */
   readonly champion: ServingModel | null;
   /** trained_at, epoch ms. */
@@ -56,6 +70,8 @@ export interface JobOutcome {
   readonly trainedAt: number;
   /** Milliseconds per step. */
   readonly timings: Record<string, number>;
+  /** What to publish to the fleet, when sharing. */
+  readonly fleet: FleetStats | null;
 }
 
 /**
@@ -73,8 +89,10 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
       timings[name] = (timings[name] ?? 0) + (clock() - t);
     }
   };
-  const { model: config, champion } = input;
-  const made = step('recipe', () => recipeFor(source, store, config, input.now, '', []));
+  const { model: config, champion, fleet } = input;
+  const self = fleet?.agent ?? '';
+  const bases = (fleet?.members ?? []).filter((m) => m.agent !== self).map((m) => ({ agent: m.agent, basis: m.basis }));
+  const made = step('recipe', () => recipeFor(source, store, config, input.now, self, bases));
   const { recipe, hash } = made;
   const normalizer = normalizerOf(recipe);
   const names = [...recipe.sensors, ...recipe.conditions];
@@ -93,21 +111,33 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
       if (out.records.length > 0 || out.removed.length > 0) store.update(hash, asset.name, out.records, out.removed);
     }
   });
-  const units: Unit[] = store.episodes(hash).map((e) => ({ ...e, own: true }));
-  const unitSource: UnitSource = { gram: (u) => store.gram(hash, u), sample: (u) => store.sample(hash, u) };
+  const own = store.episodes(hash);
+  const view = fleet ? fleetView(self, hash, recipeConfigKey(config), own, { gram: (e) => store.gram(hash, e), sample: (e) => store.sample(hash, e) }, fleet.members) : null;
+  const units: Unit[] = view?.units ?? own.map((e) => ({ ...e, own: true }));
+  const unitSource: UnitSource = view?.source ?? { gram: (u) => store.gram(hash, u), sample: (u) => store.sample(hash, u) };
+  const shared = (aggregates: RowAggregates | null): FleetStats | null =>
+    fleet?.share && view ? { v: FLEET_STATS_VERSION, fleet: fleet.id, agent: self, sentAt: input.now, basis: made.basis, recipe: { hash, recipe }, episodes: view.shared, aggregates } : null;
   const columns = featureNames(recipe);
   const sameRecipe = champion !== null && recipeHash(champion.recipe) === hash;
-  const evaluation = evaluate(units, unitSource, {
-    featureNames: columns,
-    horizonS: recipe.horizonS,
-    ridge: config.ridge,
-    testFraction: config.test_fraction,
-    minSamples: config.min_samples,
-    championVersion: champion?.version ?? null,
-    champion: sameRecipe ? champion : null,
-    ...(champion !== null && !sameRecipe ? { compareOther: (test: readonly Unit[], challenger: RidgeModel) => compareOtherRecipe(source, store, hash, champion, test, challenger) } : {}),
-    step,
-  });
+  let evaluation: Evaluation;
+  try {
+    evaluation = evaluate(units, unitSource, {
+      featureNames: columns,
+      horizonS: recipe.horizonS,
+      ridge: config.ridge,
+      testFraction: config.test_fraction,
+      minSamples: config.min_samples,
+      championVersion: champion?.version ?? null,
+      champion: sameRecipe ? champion : null,
+      ...(champion !== null && !sameRecipe ? { compareOther: (test: readonly Unit[], challenger: RidgeModel) => compareOtherRecipe(source, store, hash, champion, test, challenger) } : {}),
+      ...(view && fleet ? { fleet: { fit: view.fit, members: fleetAggregates(fleet.members, self, view.fit), waitingFor: waitingFor(view, fleet, input.now) } } : {}),
+      step,
+    });
+  } catch (error) {
+    // Too little to fit here is no reason to keep what there is from the fleet.
+    if (error instanceof NotEnoughDataError && view) throw error.sharing(shared(null));
+    throw error;
+  }
   const served: ServingModel = {
     format: 2,
     version: '',
@@ -119,10 +149,22 @@ export function runJob<A extends { readonly name: string }>(source: TrainingSour
     alpha: evaluation.penalty.alpha,
     seen: evaluation.seen,
     rmse: Number.isFinite(evaluation.challenger.rmse) ? evaluation.challenger.rmse : null,
+    ...(view && evaluation.fleet ? { fleet: { fit: view.fit, calibrationRows: evaluation.fleet.calibrationRows } } : {}),
   };
   const dataHash = hashUnits(hash, units);
-  const card = modelCard(evaluation, { trainedAt: input.now, durationMs: clock() - started, recipe, recipeHash: hash, recipeNotes: made.notes, units, dataHash });
-  return { card, model: served, promoted: evaluation.promoted, dataHash, trainedAt: input.now, timings };
+  const card = modelCard(evaluation, { trainedAt: input.now, durationMs: clock() - started, recipe, recipeHash: hash, recipeNotes: made.notes, units, dataHash, fleet: view });
+  return { card, model: served, promoted: evaluation.promoted, dataHash, trainedAt: input.now, timings, fleet: shared(evaluation.fleet?.aggregates ?? null) };
+}
+
+/** Members whose episodes the fit uses but who have not scored it yet, unless silent longer than the wait. */
+function waitingFor(view: FleetView, fleet: FleetJob, now: number): string[] {
+  const scored = new Set(fleet.members.filter((m) => m.aggregates?.fit === view.fit || now - m.sentAt > fleet.waitMs).map((m) => m.agent));
+  return view.members.map((m) => m.agent).filter((agent) => agent !== fleet.agent && !scored.has(agent));
+}
+
+/** The members' row sums for this very fit; a member that fitted other episodes has none to give yet. */
+function fleetAggregates(members: readonly FleetStats[], self: string, fit: string): RowAggregates[] {
+  return members.flatMap((m) => (m.agent !== self && m.aggregates !== null && m.aggregates.fit === fit ? [m.aggregates] : []));
 }
 
 /**
@@ -137,7 +179,7 @@ function recipeFor<A extends { readonly name: string }>(
   now: number,
   self: string,
   members: readonly MemberBasis[],
-): MadeRecipe {
+): MadeRecipe & { readonly basis: RecipeBasis } {
   const key = recipeConfigKey(config);
   const stored = store.recipe(key);
   const others = members.filter((m) => m.basis.configKey === key);
@@ -149,7 +191,7 @@ function recipeFor<A extends { readonly name: string }>(
     made = recipeFromBases(config, [{ agent: self, basis }, ...others]);
   }
   if (stored === null || stored.hash !== made.hash || stored.basis !== basis) store.putRecipe(key, { hash: made.hash, recipe: made.recipe, madeAt: now, basis });
-  return made;
+  return { ...made, basis };
 }
 
 /** Whether a stored basis still describes the data: the same sensors, and less than fourfold the samples. */
