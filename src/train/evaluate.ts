@@ -2,7 +2,7 @@
 // episode in time order, λ on the latest training episodes, the challenger, the champion and the
 // constant baseline scored on the same held-out episodes, the monotone calibration, and the refit on
 // every episode when promoted. Pure computation; the statistics come from a UnitSource.
-import type { RowSample } from '../learn/episode-stats.js';
+import { SAMPLE_ROWS, type RowSample } from '../learn/episode-stats.js';
 import { GramSum, selectGramColumns, type Gram } from '../learn/gram.js';
 import { calibrate, fitIsotonic } from '../learn/isotonic.js';
 import { predictRow, type RidgeModel } from '../learn/linear.js';
@@ -260,13 +260,23 @@ interface Sampled {
   readonly y: number;
 }
 
+/**
+ * Sampled rows read for one purpose (λ, calibration, the sampled test metrics) stay below this: with
+ * thousands of episodes, every one's sample would cost hundreds of MB, and 50,000 rows spread over
+ * the episodes measure and calibrate as well.
+ */
+export const MAX_SAMPLED_ROWS = 50_000;
+
+/** The sampled rows of this gateway's units; of every k-th unit when all would pass MAX_SAMPLED_ROWS. */
 function samplesOf(units: readonly Unit[], source: UnitSource): Sampled[] {
+  const own = units.filter((u) => u.own);
+  const every = Math.max(1, Math.ceil((own.length * SAMPLE_ROWS) / MAX_SAMPLED_ROWS));
   const out: Sampled[] = [];
-  for (const u of units) {
-    const s = u.own ? source.sample(u) : null;
-    if (!s) continue;
-    for (let i = 0; i < s.y.length; i++) out.push({ x: Float64Array.from(s.x.subarray(i * s.p, (i + 1) * s.p)), y: s.y[i] as number });
-  }
+  own.forEach((u, i) => {
+    const s = i % every === 0 ? source.sample(u) : null;
+    if (!s) return;
+    for (let r = 0; r < s.y.length; r++) out.push({ x: s.x.subarray(r * s.p, (r + 1) * s.p), y: s.y[r] as number });
+  });
   return out;
 }
 
