@@ -33,6 +33,7 @@ export function formatCard(card: ModelCard, featureCount = 10): string {
     `ridge lambda ${num(card.lambda, 3)} (${card.lambda_selection.reason})`,
     `horizon ${card.horizon_s} s, window ${card.window_s} s, stride ${card.stride_s} s, features ${card.recipe.features.join(', ')}${card.recipe.regimes > 1 ? `, ${card.recipe.regimes} operating regimes` : ''}`,
     ...(card.calibration ? [`calibrated: ${card.calibration.note}`] : []),
+    ...fleetLines(card),
     '',
     `strongest of ${card.features.length} features (seconds per standard deviation; per unit):`,
     ...table(
@@ -44,6 +45,16 @@ export function formatCard(card: ModelCard, featureCount = 10): string {
   ];
   if (card.notes.length > 0) lines.push('', 'notes:', ...card.notes.map((n) => `  - ${n}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** Who the fleet's fit drew on, and who it left out and why. */
+function fleetLines(card: ModelCard): string[] {
+  const fleet = card.fleet;
+  if (fleet === null) return [];
+  return [
+    `fleet: ${fleet.members.map((m) => `${m.agent} (${m.episodes} episodes, ${m.rows} samples)`).join(', ')}; λ chosen on ${fleet.lambda_rows} sampled rows, calibrated on ${fleet.calibration.rows} rows of ${fleet.calibration.members} members`,
+    ...fleet.left_out.map((l) => `  left out: ${l.agent}: ${l.reason}`),
+  ];
 }
 
 export interface ListedModel {
