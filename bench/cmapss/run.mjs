@@ -1,7 +1,7 @@
 // npm run bench:cmapss — NASA C-MAPSS FD001 and FD002, every training and test engine, through a real
 // broker and the agent's own commands; scored like the papers (RUL capped at 125, last cycle of each
 // test engine). Writes the result table into bench/README.md and README.md between markers.
-// BENCH_CMAPSS_SETS=FD001 runs one set.
+// BENCH_CMAPSS_SETS=FD001 runs one set; FAULTLINE_MODEL__<KEY> overrides run a variant (printed only).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { fmt, table } from '../lib/stats.mjs';
@@ -54,7 +54,11 @@ const compared = table(
 const section = [`<!-- cmapss:begin -->`, `Run ${date} with \`npm run bench:cmapss\` (broker: ${broker}):`, '', mine, '', compared, `<!-- cmapss:end -->`].join('\n');
 
 console.log(`\nC-MAPSS through faultline\n\n${mine}\n\n${compared}\n`);
-if (sets.length === 2) {
+// A variant (a FAULTLINE_MODEL__* override, e.g. FAULTLINE_MODEL__FEATURES='[ewma, baseline, age, squares]')
+// is printed, never written over the defaults' figures.
+const variant = Object.keys(process.env).filter((name) => name.startsWith('FAULTLINE_MODEL__'));
+if (variant.length > 0) console.log(`a variant (${variant.join(', ')}): README tables not updated`);
+else if (sets.length === 2) {
   for (const file of ['../README.md', '../../README.md']) {
     const path = fileURLToPath(new URL(file, import.meta.url));
     const text = readFileSync(path, 'utf8');
