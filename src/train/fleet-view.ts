@@ -3,7 +3,7 @@
 // sums them alike. Members with another recipe are left out with the reason. Pure.
 import { createHash } from 'node:crypto';
 import { MIN_SHARED_ROWS, type FleetStats, type SharedEpisode } from '../fleet/types.js';
-import type { RowSample } from '../learn/episode-stats.js';
+import { SAMPLE_ROWS, type RowSample } from '../learn/episode-stats.js';
 import { GramSum, type Gram } from '../learn/gram.js';
 import type { Unit, UnitSource } from './evaluate.js';
 
@@ -41,7 +41,7 @@ export interface OwnStatistics {
  * since no member could see it.
  */
 export function fleetView(self: string, hash: string, configKey: string, own: readonly OwnEpisode[], stats: OwnStatistics, members: readonly FleetStats[]): FleetView {
-  const groups = groupOwn(own);
+  const groups = foldOldest(groupOwn(own));
   const ownUnits = groups.map((g) => unitOf(self, g));
   const grams = new Map<Unit, Gram | null>();
   const samples = new Map<Unit, RowSample | null>();
@@ -103,6 +103,37 @@ function groupOwn(own: readonly OwnEpisode[]): OwnEpisode[][] {
   return out;
 }
 
+/** A message holds at most this many of an agent's units: the newest as they are, older ones folded. */
+export const MAX_SHARED_UNITS = 120;
+/** The newest units kept as they are: far more than the test and validation episodes need of one agent. */
+const NEWEST_KEPT = 80;
+
+/**
+ * Bounds what an agent shares however long its history: beyond MAX_SHARED_UNITS, its older units
+ * are summed per asset into consecutive buckets (MAX_SHARED_UNITS − NEWEST_KEPT of them, at least one
+ * per asset). A bucket is older than the newest units, so the time-ordered split, which holds out
+ * the latest episodes, still falls between whole units.
+ */
+function foldOldest(groups: OwnEpisode[][]): OwnEpisode[][] {
+  if (groups.length <= MAX_SHARED_UNITS) return groups;
+  const byEnd = [...groups].sort((a, b) => endOf(a) - endOf(b));
+  const old = byEnd.slice(0, byEnd.length - NEWEST_KEPT);
+  const byAsset = new Map<string, OwnEpisode[][]>();
+  for (const g of old) byAsset.set((g[0] as OwnEpisode).asset, [...(byAsset.get((g[0] as OwnEpisode).asset) ?? []), g]);
+  const buckets = MAX_SHARED_UNITS - NEWEST_KEPT;
+  const folded: OwnEpisode[][] = [];
+  for (const list of byAsset.values()) {
+    const count = Math.max(1, Math.round((buckets * list.length) / old.length));
+    for (let b = 0; b < count; b++) {
+      const part = list.slice(Math.floor((b * list.length) / count), Math.floor(((b + 1) * list.length) / count));
+      if (part.length > 0) folded.push(part.flat());
+    }
+  }
+  return [...folded, ...byEnd.slice(byEnd.length - NEWEST_KEPT)];
+}
+
+const endOf = (group: readonly OwnEpisode[]): number => (group[group.length - 1] as OwnEpisode).end;
+
 function unitOf(self: string, group: readonly OwnEpisode[]): Unit {
   const first = group[0] as OwnEpisode;
   const last = group[group.length - 1] as OwnEpisode;
@@ -126,9 +157,15 @@ function sumGrams(grams: ReadonlyArray<Gram | null>): Gram | null {
   return total.toGram();
 }
 
+/** The episodes' samples as one; a bucket of many keeps every k-th row, at most 4 × SAMPLE_ROWS. */
 function joinSamples(samples: ReadonlyArray<RowSample | null>): RowSample | null {
   const present = samples.filter((s): s is RowSample => s !== null);
   if (present.length === 0) return null;
+  const joined = joinAll(present);
+  return present.length > 4 ? thin(joined, 4 * SAMPLE_ROWS) : joined;
+}
+
+function joinAll(present: readonly RowSample[]): RowSample {
   const p = (present[0] as RowSample).p;
   const x = new Float64Array(present.reduce((sum, s) => sum + s.x.length, 0));
   let at = 0;
@@ -137,6 +174,15 @@ function joinSamples(samples: ReadonlyArray<RowSample | null>): RowSample | null
     at += s.x.length;
   }
   return { p, index: present.flatMap((s) => s.index), ts: present.flatMap((s) => s.ts), y: present.flatMap((s) => s.y), x };
+}
+
+function thin(sample: RowSample, most: number): RowSample {
+  if (sample.y.length <= most) return sample;
+  const every = Math.ceil(sample.y.length / most);
+  const keep = sample.y.map((_, i) => i).filter((i) => i % every === every - 1);
+  const x = new Float64Array(keep.length * sample.p);
+  keep.forEach((i, k) => x.set(sample.x.subarray(i * sample.p, (i + 1) * sample.p), k * sample.p));
+  return { p: sample.p, index: keep.map((i) => sample.index[i] as number), ts: keep.map((i) => sample.ts[i] as number), y: keep.map((i) => sample.y[i] as number), x };
 }
 
 /** sha256 of the recipe and each unit, in time order. */

@@ -56,6 +56,7 @@ export function handCard(version: string | null, promoted: boolean, rmse: number
       baseline: { ...metrics(2100), r2: 0, prediction: 5000 },
     },
     calibration: null,
+    fleet: null,
     recipe: { hash: 'hand-made', features: ['mean', 'slope'], half_lives_s: [], conditions: [], regimes: 1 },
     promoted,
     promotion: promoted ? `promoted: no champion yet (test RMSE ${rmse} s)` : `rejected: test RMSE ${rmse} s is not below the baseline's`,
