@@ -1,0 +1,169 @@
+// The fleet statistics codec (issue 15): exact round trips, and one named refusal for every kind of
+// malformed or hostile message, found before it can reach a fit.
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeFleetStats, encodeFleetStats, FLEET_DEFECTS, MAX_SHARED_EPISODES, type DecodedStats, type Expected, type FleetDefect } from '../../../src/fleet/codec.js';
+import type { FleetStats } from '../../../src/fleet/types.js';
+import { REJECT_REASONS } from '../../../src/ingest/reasons.js';
+import { GRAM_FORMAT_VERSION, packGram } from '../../../src/learn/gram-codec.js';
+import type { Gram } from '../../../src/learn/gram.js';
+import { recipeHash } from '../../../src/learn/recipe.js';
+import { episodeGram, FLEET, fleetStats, gzipJson, P, RECIPE, wireJson } from '../../helpers/fleet-stats.js';
+
+const EXPECTED: Expected = { fleet: FLEET, agent: 'line1-gw', maxBytes: 16 * 1024 ** 2, members: [] };
+
+/** The reason of a refusal, or 'accepted'. */
+const reasonOf = (result: DecodedStats): string => ('reason' in result ? result.reason : 'accepted');
+
+function accepted(result: DecodedStats): FleetStats {
+  if (!('stats' in result)) throw new Error(`refused: ${result.reason}: ${result.detail}`);
+  return result.stats;
+}
+
+const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
+
+/** The packed bytes of `g` with the float64 at value index i (after the 16-byte header) set to v. */
+function withValue(g: Gram, i: number, v: number): Uint8Array {
+  const bytes = packGram(g);
+  new DataView(bytes.buffer).setFloat64(16 + 8 * i, v, true);
+  return bytes;
+}
+
+/** A message whose wire JSON was edited by `edit`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- edited freely, as a hostile publisher would
+function edited(edit: (m: Record<string, any>) => void): Buffer {
+  const m = wireJson();
+  edit(m);
+  return gzipJson(m);
+}
+
+/** A message whose first episode's Gram is `bytes`. */
+const withGram = (bytes: Uint8Array): Buffer => edited((m) => (m.episodes[0].gram = base64(bytes)));
+
+const gram = episodeGram(7, 40);
+const last = 3 + 3 * P + (P * (P + 1)) / 2 - 1;
+
+/** One hostile message per reason, and the expected shape the agent decodes it with. */
+const HOSTILE: Array<[FleetDefect, () => Buffer, Partial<Expected>?]> = [
+  ['oversized', () => encodeFleetStats(fleetStats()), { maxBytes: 1024 }],
+  ['not_member', () => encodeFleetStats(fleetStats()), { members: ['line2-gw', 'line3-gw'] }],
+  ['not_gzip', () => Buffer.from(JSON.stringify(wireJson()))],
+  ['bad_json', () => gzipJson('{"v": 1, "fleet": ')],
+  ['version', () => edited((m) => (m.v = 2))],
+  ['wrong_fleet', () => edited((m) => (m.fleet = 'other-fleet'))],
+  ['agent_mismatch', () => edited((m) => (m.agent = 'line2-gw'))],
+  ['recipe_hash', () => edited((m) => (m.recipe.recipe.horizonS = 3600))],
+  ['too_many_episodes', () => edited((m) => (m.episodes = Array.from({ length: MAX_SHARED_EPISODES + 1 }, () => ({}))))],
+  ['bad_field', () => edited((m) => delete m.basis.sensors)],
+  ['not_finite', () => gzipJson(JSON.stringify(wireJson()).replace(/"sentAt":\d+/, '"sentAt":1e999'))],
+  ['no_recipe', () => edited((m) => (m.recipe = null))],
+  ['duplicate_episode', () => edited((m) => (m.episodes[2] = m.episodes[0]))],
+  ['episode_times', () => edited((m) => (m.episodes[1].start = m.episodes[1].end + 1))],
+  ['few_rows', () => edited((m) => (m.episodes[0].rows = 29))],
+  ['rows_mismatch', () => edited((m) => (m.episodes[0].rows += 1))],
+  ['bad_moments', () => edited((m) => (m.basis.moments[1][0].m2 = -1))],
+  ['bad_regimes', () => edited((m) => (m.basis.regimes.std = [0]))],
+  ['bad_aggregates', () => edited((m) => m.aggregates.validation.sse.pop())],
+  ['gram_truncated', () => withGram(packGram(gram).subarray(0, 12))],
+  ['gram_version', () => withGram(Object.assign(packGram(gram), { 0: GRAM_FORMAT_VERSION + 1 }))],
+  ['gram_dimension', () => withGram(packGram({ ...episodeGram(7, 40), p: 0, shift: new Float64Array(), sx: new Float64Array(), sxy: new Float64Array(), sxx: new Float64Array() }))],
+  ['gram_length', () => withGram(Buffer.concat([packGram(gram), Buffer.alloc(8)]))],
+  ['gram_not_finite', () => withGram(withValue(gram, last, Number.NaN))],
+  ['gram_negative_count', () => withGram(packGram({ ...gram, n: -40 }))],
+  ['gram_fractional_count', () => withGram(packGram({ ...gram, n: 40.5 }))],
+  ['gram_empty_with_sums', () => withGram(packGram({ ...gram, n: 0 }))],
+  ['gram_magnitude', () => withGram(withValue(gram, 3, 1e16))],
+  ['gram_negative_variance', () => withGram(withValue(gram, 2, 0))],
+  ['gram_not_a_gram', () => withGram(withValue(gram, 3 + 3 * P + 1, 1e12))],
+];
+
+describe('encodeFleetStats and decodeFleetStats', () => {
+  it('round-trip a message exactly, Grams included', () => {
+    const stats = fleetStats();
+    const bytes = encodeFleetStats(stats);
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(accepted(decodeFleetStats(bytes, EXPECTED))).toEqual(stats);
+  });
+
+  it('send each Gram as base64 of packGram under the type names, and the recipe as it is', () => {
+    const stats = fleetStats();
+    const wire = wireJson(stats) as { episodes: Array<{ gram: string }>; recipe: { recipe: unknown } };
+    expect(wire.episodes[0]?.gram).toBe(base64(packGram(stats.episodes[0]!.gram)));
+    expect(Object.keys(wire)).toEqual(['v', 'fleet', 'agent', 'sentAt', 'basis', 'recipe', 'episodes', 'aggregates']);
+    expect(JSON.stringify(wire.recipe.recipe)).toBe(JSON.stringify(RECIPE));
+  });
+
+  it('round-trip a member without a recipe yet, and one with no aggregates', () => {
+    const none = { ...fleetStats(), recipe: null, episodes: [], aggregates: null };
+    expect(accepted(decodeFleetStats(encodeFleetStats(none), EXPECTED))).toEqual(none);
+    const plain = { ...fleetStats(), aggregates: null };
+    expect(accepted(decodeFleetStats(encodeFleetStats(plain), EXPECTED))).toEqual(plain);
+  });
+
+  it('round-trip any names, times, counts and episode sizes', () => {
+    const arbEpisode = fc.record({ asset: fc.string({ unit: 'binary', maxLength: 12 }), start: fc.integer({ min: 0, max: 2e12 }), length: fc.integer({ min: 0, max: 1e9 }), rows: fc.integer({ min: 30, max: 200 }), seed: fc.nat() });
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.nat({ max: 2 ** 48 }), fc.uniqueArray(arbEpisode, { maxLength: 5, selector: (e) => e.asset }), (agent, sentAt, list) => {
+        const stats: FleetStats = {
+          ...fleetStats({ agent, sentAt }),
+          episodes: list.map((e) => ({ asset: e.asset, key: String(e.start + e.length), start: e.start, end: e.start + e.length, rows: e.rows, gram: episodeGram(e.seed, e.rows) })),
+        };
+        expect(accepted(decodeFleetStats(encodeFleetStats(stats), { ...EXPECTED, agent }))).toEqual(stats);
+      }),
+      { seed: 15, numRuns: 60 },
+    );
+  });
+
+  it('refuse to encode a value JSON cannot carry, rather than send null', () => {
+    const stats = fleetStats();
+    expect(() => encodeFleetStats({ ...stats, basis: { ...stats.basis, durationMs: Number.NaN } })).toThrow(/durationMs is NaN/);
+  });
+
+  it.each(HOSTILE)('refuse %s with its reason and a detail', (reason, make, expected) => {
+    const result = decodeFleetStats(make(), { ...EXPECTED, ...expected });
+    expect(result).toEqual({ reason, detail: expect.any(String) });
+    expect((result as { detail: string }).detail.length).toBeGreaterThan(5);
+  });
+
+  it('has a hostile message above for every reason, and reasons apart from ingest ones', () => {
+    expect(HOSTILE.map(([reason]) => reason).sort()).toEqual([...FLEET_DEFECTS].sort());
+    expect(FLEET_DEFECTS.filter((d) => (REJECT_REASONS as readonly string[]).includes(d))).toEqual([]);
+  });
+
+  it('say where the field is, and which agent or fleet a message claimed', () => {
+    expect(decodeFleetStats(edited((m) => delete m.basis.sensors), EXPECTED)).toEqual({ reason: 'bad_field', detail: expect.stringMatching(/^basis\.sensors: /) });
+    expect(decodeFleetStats(edited((m) => (m.episodes[1].gram = 'not base64 text!')), EXPECTED)).toEqual({ reason: 'bad_field', detail: 'episodes[1].gram: not base64' });
+    expect(decodeFleetStats(edited((m) => (m.agent = 'line2-gw')), EXPECTED)).toEqual({ reason: 'agent_mismatch', detail: 'agent "line2-gw", on the topic of agent "line1-gw"' });
+    expect(decodeFleetStats(edited((m) => (m.extra = 1)), EXPECTED)).toEqual({ reason: 'bad_field', detail: expect.stringMatching(/^\(message\): Unrecognized key: "extra"/) });
+  });
+
+  it('take a recipe hashed as sent, with its keys in any order', () => {
+    const reordered = Object.fromEntries(Object.entries(RECIPE).reverse());
+    const bytes = edited((m) => (m.recipe = { hash: recipeHash(reordered as never), recipe: reordered }));
+    const stats = accepted(decodeFleetStats(bytes, EXPECTED));
+    expect(recipeHash(stats.recipe!.recipe)).toBe(stats.recipe!.hash);
+  });
+
+  it('stop decompressing a gzip bomb at max_message_bytes', () => {
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 ** 2));
+    expect(bomb.length).toBeLessThan(1024 ** 2);
+    const started = performance.now();
+    expect(decodeFleetStats(bomb, { ...EXPECTED, maxBytes: 1024 ** 2 })).toEqual({ reason: 'oversized', detail: 'decompresses beyond fleet.max_message_bytes (1048576 bytes)' });
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuse before decompressing what is too large or from a non-member', () => {
+    const notGzip = Buffer.alloc(2048, 0x41);
+    expect(reasonOf(decodeFleetStats(notGzip, { ...EXPECTED, maxBytes: 1024 }))).toBe('oversized');
+    expect(reasonOf(decodeFleetStats(notGzip, { ...EXPECTED, members: ['x'] }))).toBe('not_member');
+    expect(decodeFleetStats(encodeFleetStats(fleetStats()), { ...EXPECTED, members: ['line1-gw'] })).toHaveProperty('stats');
+  });
+
+  it('refuse an empty payload, text that is not UTF-8, and JSON that is not an object', () => {
+    expect(reasonOf(decodeFleetStats(Buffer.alloc(0), EXPECTED))).toBe('not_gzip');
+    expect(reasonOf(decodeFleetStats(gzipSync(Buffer.from([0xff, 0xfe, 0x7b])), EXPECTED))).toBe('bad_json');
+    expect(decodeFleetStats(gzipJson([1, 2]), EXPECTED)).toEqual({ reason: 'bad_json', detail: 'JSON, but not an object' });
+    expect(reasonOf(decodeFleetStats(gzipSync(Buffer.from('x')).subarray(0, 12), EXPECTED))).toBe('not_gzip');
+  });
+});
