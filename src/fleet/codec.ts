@@ -74,7 +74,8 @@ const refuse = (reason: FleetDefect, detail: string): Refusal => ({ reason, deta
 /**
  * A member's statistics, or why they were refused. Cheapest first: the sizes and the topic's
  * agent before any decompression (gunzip stops at maxBytes, so a gzip bomb costs maxBytes, not
- * its expansion), then what the JSON claims about itself, then its shape, then each value.
+ * its expansion), then what the JSON claims about itself, then its shape, its recipe's hash, and
+ * each value.
  */
 export function decodeFleetStats(bytes: Uint8Array, expected: Expected): DecodedStats {
   const { fleet, agent, maxBytes, members } = expected;
@@ -92,8 +93,15 @@ export function decodeFleetStats(bytes: Uint8Array, expected: Expected): Decoded
   }
   const shaped = wireStatsShape.safeParse(message);
   if (!shaped.success) return shapeRefusal(shaped.error.issues[0], message);
-  // The checked JSON itself, not zod's copy: zod writes keys in its own order, and the recipe's hash is of its JSON.
-  return readValues(message as WireStats);
+  // The checked JSON itself, not zod's copy: zod writes keys in its own order, and the recipe's hash
+  // is of its JSON. Hashed only once its shape is known: JSON.stringify of a list nested a million
+  // deep (which JSON.parse reads) would overflow the stack.
+  const wire = message as WireStats;
+  if (wire.recipe !== null) {
+    const actual = recipeHash(wire.recipe.recipe);
+    if (actual !== wire.recipe.hash) return refuse('recipe_hash', `recipe.hash ${show(wire.recipe.hash)}, but its recipe hashes to ${actual}`);
+  }
+  return readValues(wire);
 }
 
 function unzip(bytes: Uint8Array, maxBytes: number): { text: Buffer } | Refusal {
@@ -120,17 +128,12 @@ function parseJson(bytes: Buffer): { value: unknown } | Refusal {
   return { value };
 }
 
-/** What the message says it is (version, fleet, agent, recipe hash) against what it must be. */
+/** What the message says it is (version, fleet, agent) against what it must be. */
 function claimsDefect(value: unknown, expected: { fleet: string; agent: string }): Refusal | null {
   const m = value as Record<string, unknown>;
   if (m['v'] !== FLEET_STATS_VERSION) return refuse('version', `version ${show(m['v'])}; this agent reads ${FLEET_STATS_VERSION}`);
   if (m['fleet'] !== expected.fleet) return refuse('wrong_fleet', `fleet ${show(m['fleet'])}, on a topic of fleet "${expected.fleet}"`);
   if (m['agent'] !== expected.agent) return refuse('agent_mismatch', `agent ${show(m['agent'])}, on the topic of agent "${expected.agent}"`);
-  const recipe = m['recipe'] as { hash?: unknown; recipe?: unknown } | null | undefined;
-  if (typeof recipe === 'object' && recipe !== null && typeof recipe.hash === 'string') {
-    const actual = recipeHash(recipe.recipe as never);
-    if (actual !== recipe.hash) return refuse('recipe_hash', `recipe.hash ${show(recipe.hash)}, but its recipe hashes to ${actual}`);
-  }
   return null;
 }
 
@@ -167,8 +170,11 @@ function readValues(wire: WireStats): DecodedStats {
   return { stats: { ...wire, episodes } };
 }
 
-/** An untrusted value for a detail: JSON, cut short. */
+/** An untrusted value for a detail: a string or number as JSON, cut short; what a list or object holds is not read. */
 function show(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  const text = JSON.stringify(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

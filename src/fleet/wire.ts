@@ -11,6 +11,8 @@ import { FLEET_STATS_VERSION, type RecipeBasis, type RowAggregates, type SensorM
 // not here fails to compile, so the codec never lets through a message the learning side cannot read.
 
 const count = z.int().nonnegative();
+/** Milliseconds since the epoch that a Date can hold (±8.64e15), so that every time can be shown. */
+const time = z.int().min(-8.64e15).max(8.64e15);
 
 export const regimeModelShape = z.strictObject({
   fields: z.array(z.string()),
@@ -74,8 +76,8 @@ const aggregatesShape = z.strictObject({
 export const wireEpisodeShape = z.strictObject({
   asset: z.string(),
   key: z.string(),
-  start: z.number(),
-  end: z.number(),
+  start: time,
+  end: time,
   rows: count,
   gram: z.string(),
 });
@@ -84,7 +86,7 @@ export const wireStatsShape = z.strictObject({
   v: z.literal(FLEET_STATS_VERSION),
   fleet: z.string(),
   agent: z.string(),
-  sentAt: z.number(),
+  sentAt: time,
   basis: basisShape,
   recipe: z.strictObject({ hash: z.string(), recipe: recipeShape }).nullable(),
   episodes: z.array(wireEpisodeShape),

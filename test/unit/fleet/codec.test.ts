@@ -160,6 +160,33 @@ describe('encodeFleetStats and decodeFleetStats', () => {
     expect(decodeFleetStats(encodeFleetStats(fleetStats()), { ...EXPECTED, members: ['line1-gw'] })).toHaveProperty('stats');
   });
 
+  it('never throw: lists nested a million deep, times no date holds, any JSON, any edit of a real message', () => {
+    const deep = `${'['.repeat(1e6)}${']'.repeat(1e6)}`;
+    const text = JSON.stringify(wireJson());
+    expect(reasonOf(decodeFleetStats(gzipJson(text.replace('"v":1', `"v":${deep}`)), EXPECTED))).toBe('version');
+    expect(reasonOf(decodeFleetStats(gzipJson(text.replace(/"recipe":\{"hash":"[^"]+","recipe":/, `"recipe":{"hash":"x","recipe":${deep},"r":`)), EXPECTED))).toBe('bad_field');
+    expect(decodeFleetStats(edited((m) => (m.sentAt = 2 ** 60)), EXPECTED)).toEqual({ reason: 'bad_field', detail: expect.stringMatching(/^sentAt: /) });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(reasonOf(decodeFleetStats(gzipJson(value), EXPECTED))).not.toBe('accepted');
+      }),
+      { seed: 15, numRuns: 200 },
+    );
+    const paths = (v: unknown, at: Array<string | number> = []): Array<Array<string | number>> =>
+      typeof v === 'object' && v !== null ? [at, ...Object.entries(v).flatMap(([k, c]) => paths(c, [...at, Array.isArray(v) ? Number(k) : k]))] : [at];
+    const all = paths(wireJson()).filter((p) => p.length > 0);
+    fc.assert(
+      fc.property(fc.constantFrom(...all), fc.jsonValue({ maxDepth: 2 }), (path, value) => {
+        const bytes = edited((m) => {
+          const parent = path.slice(0, -1).reduce((node, k) => node[k] as Record<PropertyKey, unknown>, m as Record<PropertyKey, unknown>);
+          parent[path.at(-1)!] = value;
+        });
+        expect(() => decodeFleetStats(bytes, EXPECTED)).not.toThrow();
+      }),
+      { seed: 15, numRuns: 300 },
+    );
+  });
+
   it('refuse an empty payload, text that is not UTF-8, and JSON that is not an object', () => {
     expect(reasonOf(decodeFleetStats(Buffer.alloc(0), EXPECTED))).toBe('not_gzip');
     expect(reasonOf(decodeFleetStats(gzipSync(Buffer.from([0xff, 0xfe, 0x7b])), EXPECTED))).toBe('bad_json');
