@@ -1,7 +1,5 @@
 // Every topic of the outside contract (shared/contract.md), Sparkplug B's included, and the type of
 // what each carries: the one place that spells a topic. Pure: builds and parses names, no client.
-import { encodeFleetStats } from '../fleet/codec.js';
-import type { FleetStats } from '../fleet/types.js';
 import type { PredictionPayload } from '../predict/payload.js';
 import type { ModelCard } from '../train/card.js';
 import type { Level } from '../predict/levels.js';
@@ -21,8 +19,8 @@ export interface TopicPayloads {
   risk: number;
   time_to_fault_s: number;
   level: Level;
-  /** faultline/fleet/<fleet>/<agent>/stats: what an agent shares with its fleet, retained (fleet/codec.ts's wire form). */
-  fleet_stats: FleetStats;
+  /** faultline/fleet/<fleet>/<agent>/stats: what an agent shares with its fleet, retained: a FleetStats as fleet/codec.ts encodes it. */
+  fleet_stats: Uint8Array;
 }
 
 /** A message ready for the broker. */
@@ -69,8 +67,9 @@ export function fleetStatsAgent(fleetId: string, topic: string): string | null {
 }
 
 /** This agent's statistics for its fleet, QoS 1 and retained, so that a member that starts later still gets them. */
-export function fleetStatsMessage(stats: TopicPayloads['fleet_stats']): Omit<Outgoing, 'payload'> & { readonly payload: Buffer } {
-  return { topic: fleetStatsTopic(stats.fleet, stats.agent), payload: encodeFleetStats(stats), qos: 1, retain: true };
+export function fleetStatsMessage(fleetId: string, agentId: string, payload: TopicPayloads['fleet_stats']): Omit<Outgoing, 'payload'> & { readonly payload: Buffer } {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return { topic: fleetStatsTopic(fleetId, agentId), payload: bytes, qos: 1, retain: true };
 }
 
 /** The default of `predictions.topic`: captures of the telemetry topic fill {line} and {asset}. */

@@ -1,10 +1,16 @@
 // The typed outcomes of a retrain that are not a model: too little labelled data. Plain data on
 // the error, so the worker can send it across and the CLI can print how much it has and needs.
+import type { FleetStats } from '../fleet/types.js';
 
 /** Too few labelled samples or episodes to fit and hold out a test period; exit 3 in the CLI. */
 export class NotEnoughDataError extends Error {
   override name = 'NotEnoughDataError';
   readonly code = 'not_enough_data';
+  /**
+   * What this agent can still share with its fleet (issue 15): too little to train alone is what a
+   * fleet is for, and its members can only learn from it if it shares.
+   */
+  fleet: FleetStats | null = null;
 
   constructor(
     readonly samples: number,

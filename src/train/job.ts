@@ -3,6 +3,7 @@
 // and the model card, all from sums. Reads through a TrainingSource and an EpisodeStore; never the
 // registry (the trainer's main thread stores the outcome).
 import { createHash } from 'node:crypto';
+import type { FleetStats } from '../fleet/types.js';
 import type { RowSample, EpisodeRecord } from '../learn/episode-stats.js';
 import { GramSum, type Gram } from '../learn/gram.js';
 import type { RidgeModel } from '../learn/linear.js';
@@ -46,6 +47,8 @@ export interface JobOutcome {
   readonly trainedAt: number;
   /** Milliseconds per step. */
   readonly timings: Record<string, number>;
+  /** What this agent shares with its fleet after this retrain (fleet.share, issue 15); absent or null: nothing. */
+  readonly fleet?: FleetStats | null;
 }
 
 /**

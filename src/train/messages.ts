@@ -3,6 +3,15 @@
 import type { ServingModel } from '../learn/model.js';
 import type { JobOutcome, ModelConfig } from './job.js';
 
+/**
+ * This agent's statistics for its fleet (issue 15), encoded in the training process: a large
+ * message takes about a second to pack and compress, which the agent's ingest must not wait on.
+ * 'unsendable' when encoding failed (a value JSON cannot carry): a bug to report, not data.
+ */
+export type SharedStats =
+  | { readonly kind: 'encoded'; readonly fleet: string; readonly agent: string; readonly episodes: number; readonly recipe: string | null; readonly payload: Uint8Array }
+  | { readonly kind: 'unsendable'; readonly message: string };
+
 /** The one message the training process receives. */
 export interface WorkerInput {
   readonly dbPath: string;
@@ -13,6 +22,6 @@ export interface WorkerInput {
 }
 
 export type WorkerReply =
-  | { readonly kind: 'trained'; readonly outcome: JobOutcome; /** The training process's peak RSS. */ readonly peakRssKb: number }
-  | { readonly kind: 'not_enough_data'; readonly message: string; readonly samples: number; readonly episodes: number; readonly minSamples: number }
+  | { readonly kind: 'trained'; readonly outcome: JobOutcome; /** The training process's peak RSS. */ readonly peakRssKb: number; readonly fleet: SharedStats | null }
+  | { readonly kind: 'not_enough_data'; readonly message: string; readonly samples: number; readonly episodes: number; readonly minSamples: number; readonly fleet: SharedStats | null }
   | { readonly kind: 'failed'; readonly message: string; readonly stack?: string };

@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { ModelRegistry } from '../store/models.js';
 import type { ModelCard } from './card.js';
 import type { ModelConfig } from './job.js';
-import type { WorkerInput, WorkerReply } from './messages.js';
+import type { SharedStats, WorkerInput, WorkerReply } from './messages.js';
 
 export type TrainReason = 'schedule' | 'command' | 'cli';
 
@@ -23,6 +23,8 @@ export type TrainResult =
       readonly durationMs: number;
       /** Peak memory of the training process, which the agent's own RSS does not include. */
       readonly peakRssMb: number;
+      /** What this agent shares with its fleet after the run (issue 15); null: nothing. */
+      readonly fleet: SharedStats | null;
     }
   | {
       readonly status: 'not_enough_data';
@@ -33,6 +35,8 @@ export type TrainResult =
       readonly episodes: number;
       readonly minSamples: number;
       readonly durationMs: number;
+      /** Too little to train alone can still be shared with a fleet. */
+      readonly fleet: SharedStats | null;
     }
   | { readonly status: 'failed'; readonly reason: TrainReason; readonly message: string; readonly durationMs: number };
 
@@ -101,7 +105,7 @@ export class Trainer {
       if (reply.kind === 'not_enough_data') {
         const { message, samples, episodes, minSamples } = reply;
         log.warn({ reason, samples, episodes, min_samples: minSamples }, 'not enough labelled data to train');
-        return { status: 'not_enough_data', reason, message, samples, episodes, minSamples, durationMs: elapsed() };
+        return { status: 'not_enough_data', reason, message, samples, episodes, minSamples, durationMs: elapsed(), fleet: reply.fleet };
       }
       if (reply.kind === 'failed') return this.failed(reason, reply.message, elapsed(), reply.stack);
       const { outcome } = reply;
@@ -122,7 +126,7 @@ export class Trainer {
         { reason, version: stored.version, promoted, rmse: metrics.challenger.rmse, champion_rmse: metrics.champion?.rmse ?? null, duration_ms: elapsed(), steps_ms: outcome.timings, peak_rss_mb: peakRssMb },
         promoted ? 'retrain finished; model promoted' : 'retrain finished; model rejected, the champion stays',
       );
-      return { status: 'trained', reason, promoted, version: stored.version, card: stored.card, model: stored.params, durationMs: elapsed(), peakRssMb };
+      return { status: 'trained', reason, promoted, version: stored.version, card: stored.card, model: stored.params, durationMs: elapsed(), peakRssMb, fleet: reply.fleet };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       return this.failed(reason, `${e.name}: ${e.message}`, elapsed(), e.stack);

@@ -1,7 +1,7 @@
 // The fleet statistics topics (issue 15): one per member under the fleet's, and the filter that
 // takes them all; a topic of another fleet or shape names no member.
 import { describe, expect, it } from 'vitest';
-import { decodeFleetStats } from '../../../src/fleet/codec.js';
+import { decodeFleetStats, encodeFleetStats } from '../../../src/fleet/codec.js';
 import { fleetStatsAgent, fleetStatsFilter, fleetStatsMessage, fleetStatsTopic } from '../../../src/topics/contract.js';
 import { fleetStats } from '../../helpers/fleet-stats.js';
 
@@ -20,7 +20,7 @@ describe('fleet topics', () => {
 
   it('build the retained QoS 1 message of an agent, whose payload decodes back', () => {
     const stats = fleetStats({ agent: 'line2-gw' });
-    const message = fleetStatsMessage(stats);
+    const message = fleetStatsMessage('press-fleet', 'line2-gw', new Uint8Array(encodeFleetStats(stats)));
     expect(message).toMatchObject({ topic: 'faultline/fleet/press-fleet/line2-gw/stats', qos: 1, retain: true });
     expect(decodeFleetStats(message.payload, { fleet: 'press-fleet', agent: 'line2-gw', maxBytes: 1024 ** 2, members: [] })).toEqual({ stats });
   });
