@@ -1,10 +1,11 @@
 // A valid fleet statistics message for tests (issue 15): a two-regime recipe of two sensors, episode
 // Grams summed from seeded rows, a basis and aggregates of the right shapes. Also the wire JSON of a
-// message, to edit into every kind of hostile one.
+// message, and one hostile message per reason it can be refused for.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { mulberry32, normal } from '../../src/demo/random.js';
-import { encodeFleetStats } from '../../src/fleet/codec.js';
+import { encodeFleetStats, MAX_SHARED_EPISODES, type Expected, type FleetDefect } from '../../src/fleet/codec.js';
 import { CALIBRATION_GRID_POINTS, FLEET_STATS_VERSION, MIN_SHARED_ROWS, type FleetStats, type SharedEpisode } from '../../src/fleet/types.js';
+import { GRAM_FORMAT_VERSION, packGram } from '../../src/learn/gram-codec.js';
 import { GramSum } from '../../src/learn/gram.js';
 import { featureNames, halfLivesOf, recipeHash, type Recipe } from '../../src/learn/recipe.js';
 import type { RegimeModel } from '../../src/learn/regimes.js';
@@ -115,4 +116,63 @@ export function wireJson(stats: FleetStats = fleetStats()): Record<string, unkno
 /** Gzipped JSON text: a message as any publisher could make it. */
 export function gzipJson(value: unknown): Buffer {
   return gzipSync(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8'));
+}
+
+/** The wire JSON, edited freely, as a hostile publisher would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any path of the message may be set to anything
+export type Wire = Record<string, any>;
+
+/** A message of `agent` whose wire JSON was edited by `edit`. */
+export function editedMessage(agent: string, edit: (m: Wire) => void): Buffer {
+  const m = wireJson(fleetStats({ agent }));
+  edit(m);
+  return gzipJson(m);
+}
+
+/** The packed bytes of `g` with the float64 at value index i (after the 16-byte header) set to v. */
+function withValue(g: SharedEpisode['gram'], i: number, v: number): Uint8Array {
+  const bytes = packGram(g);
+  new DataView(bytes.buffer).setFloat64(16 + 8 * i, v, true);
+  return bytes;
+}
+
+/** One hostile message of `agent` per reason, and what the receiving agent must expect for it to be refused so. */
+export function hostileMessages(agent: string): Array<[FleetDefect, () => Buffer, Partial<Expected>?]> {
+  const edited = (edit: (m: Wire) => void): Buffer => editedMessage(agent, edit);
+  const withGram = (bytes: Uint8Array): Buffer => edited((m) => (m.episodes[0].gram = Buffer.from(bytes).toString('base64')));
+  const gram = episodeGram(7, 40);
+  const last = 3 + 3 * P + (P * (P + 1)) / 2 - 1;
+  const valid = (): Buffer => encodeFleetStats(fleetStats({ agent }));
+  return [
+    ['oversized', valid, { maxBytes: 1024 }],
+    ['not_member', valid, { members: ['someone-else'] }],
+    ['not_gzip', () => Buffer.from(JSON.stringify(wireJson(fleetStats({ agent }))))],
+    ['bad_json', () => gzipJson('{"v": 1, "fleet": ')],
+    ['version', () => edited((m) => (m.v = 2))],
+    ['wrong_fleet', () => edited((m) => (m.fleet = 'other-fleet'))],
+    ['agent_mismatch', () => edited((m) => (m.agent = `not-${agent}`))],
+    ['recipe_hash', () => edited((m) => (m.recipe.recipe.horizonS = 3600))],
+    ['too_many_episodes', () => edited((m) => (m.episodes = Array.from({ length: MAX_SHARED_EPISODES + 1 }, () => ({}))))],
+    ['bad_field', () => edited((m) => delete m.basis.sensors)],
+    ['not_finite', () => gzipJson(JSON.stringify(wireJson(fleetStats({ agent }))).replace(/"sentAt":\d+/, '"sentAt":1e999'))],
+    ['no_recipe', () => edited((m) => (m.recipe = null))],
+    ['duplicate_episode', () => edited((m) => (m.episodes[2] = m.episodes[0]))],
+    ['episode_times', () => edited((m) => (m.episodes[1].start = m.episodes[1].end + 1))],
+    ['few_rows', () => edited((m) => (m.episodes[0].rows = MIN_SHARED_ROWS - 1))],
+    ['rows_mismatch', () => edited((m) => (m.episodes[0].rows += 1))],
+    ['bad_moments', () => edited((m) => (m.basis.moments[1][0].m2 = -1))],
+    ['bad_regimes', () => edited((m) => (m.basis.regimes.std = [0]))],
+    ['bad_aggregates', () => edited((m) => m.aggregates.validation.sse.pop())],
+    ['gram_truncated', () => withGram(packGram(gram).subarray(0, 12))],
+    ['gram_version', () => withGram(Object.assign(packGram(gram), { 0: GRAM_FORMAT_VERSION + 1 }))],
+    ['gram_dimension', () => withGram(packGram({ ...gram, p: 0, shift: new Float64Array(), sx: new Float64Array(), sxy: new Float64Array(), sxx: new Float64Array() }))],
+    ['gram_length', () => withGram(Buffer.concat([packGram(gram), Buffer.alloc(8)]))],
+    ['gram_not_finite', () => withGram(withValue(gram, last, Number.NaN))],
+    ['gram_negative_count', () => withGram(packGram({ ...gram, n: -40 }))],
+    ['gram_fractional_count', () => withGram(packGram({ ...gram, n: 40.5 }))],
+    ['gram_empty_with_sums', () => withGram(packGram({ ...gram, n: 0 }))],
+    ['gram_magnitude', () => withGram(withValue(gram, 3, 1e16))],
+    ['gram_negative_variance', () => withGram(withValue(gram, 2, 0))],
+    ['gram_not_a_gram', () => withGram(withValue(gram, 3 + 3 * P + 1, 1e12))],
+  ];
 }

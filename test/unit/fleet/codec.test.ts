@@ -3,13 +3,12 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFleetStats, encodeFleetStats, FLEET_DEFECTS, MAX_SHARED_EPISODES, type DecodedStats, type Expected, type FleetDefect } from '../../../src/fleet/codec.js';
+import { decodeFleetStats, encodeFleetStats, FLEET_DEFECTS, type DecodedStats, type Expected } from '../../../src/fleet/codec.js';
 import type { FleetStats } from '../../../src/fleet/types.js';
 import { REJECT_REASONS } from '../../../src/ingest/reasons.js';
-import { GRAM_FORMAT_VERSION, packGram } from '../../../src/learn/gram-codec.js';
-import type { Gram } from '../../../src/learn/gram.js';
+import { packGram } from '../../../src/learn/gram-codec.js';
 import { recipeHash } from '../../../src/learn/recipe.js';
-import { episodeGram, FLEET, fleetStats, gzipJson, P, RECIPE, wireJson } from '../../helpers/fleet-stats.js';
+import { editedMessage, episodeGram, FLEET, fleetStats, gzipJson, hostileMessages, RECIPE, wireJson, type Wire } from '../../helpers/fleet-stats.js';
 
 const EXPECTED: Expected = { fleet: FLEET, agent: 'line1-gw', maxBytes: 16 * 1024 ** 2, members: [] };
 
@@ -23,60 +22,8 @@ function accepted(result: DecodedStats): FleetStats {
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 
-/** The packed bytes of `g` with the float64 at value index i (after the 16-byte header) set to v. */
-function withValue(g: Gram, i: number, v: number): Uint8Array {
-  const bytes = packGram(g);
-  new DataView(bytes.buffer).setFloat64(16 + 8 * i, v, true);
-  return bytes;
-}
-
-/** A message whose wire JSON was edited by `edit`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- edited freely, as a hostile publisher would
-function edited(edit: (m: Record<string, any>) => void): Buffer {
-  const m = wireJson();
-  edit(m);
-  return gzipJson(m);
-}
-
-/** A message whose first episode's Gram is `bytes`. */
-const withGram = (bytes: Uint8Array): Buffer => edited((m) => (m.episodes[0].gram = base64(bytes)));
-
-const gram = episodeGram(7, 40);
-const last = 3 + 3 * P + (P * (P + 1)) / 2 - 1;
-
-/** One hostile message per reason, and the expected shape the agent decodes it with. */
-const HOSTILE: Array<[FleetDefect, () => Buffer, Partial<Expected>?]> = [
-  ['oversized', () => encodeFleetStats(fleetStats()), { maxBytes: 1024 }],
-  ['not_member', () => encodeFleetStats(fleetStats()), { members: ['line2-gw', 'line3-gw'] }],
-  ['not_gzip', () => Buffer.from(JSON.stringify(wireJson()))],
-  ['bad_json', () => gzipJson('{"v": 1, "fleet": ')],
-  ['version', () => edited((m) => (m.v = 2))],
-  ['wrong_fleet', () => edited((m) => (m.fleet = 'other-fleet'))],
-  ['agent_mismatch', () => edited((m) => (m.agent = 'line2-gw'))],
-  ['recipe_hash', () => edited((m) => (m.recipe.recipe.horizonS = 3600))],
-  ['too_many_episodes', () => edited((m) => (m.episodes = Array.from({ length: MAX_SHARED_EPISODES + 1 }, () => ({}))))],
-  ['bad_field', () => edited((m) => delete m.basis.sensors)],
-  ['not_finite', () => gzipJson(JSON.stringify(wireJson()).replace(/"sentAt":\d+/, '"sentAt":1e999'))],
-  ['no_recipe', () => edited((m) => (m.recipe = null))],
-  ['duplicate_episode', () => edited((m) => (m.episodes[2] = m.episodes[0]))],
-  ['episode_times', () => edited((m) => (m.episodes[1].start = m.episodes[1].end + 1))],
-  ['few_rows', () => edited((m) => (m.episodes[0].rows = 29))],
-  ['rows_mismatch', () => edited((m) => (m.episodes[0].rows += 1))],
-  ['bad_moments', () => edited((m) => (m.basis.moments[1][0].m2 = -1))],
-  ['bad_regimes', () => edited((m) => (m.basis.regimes.std = [0]))],
-  ['bad_aggregates', () => edited((m) => m.aggregates.validation.sse.pop())],
-  ['gram_truncated', () => withGram(packGram(gram).subarray(0, 12))],
-  ['gram_version', () => withGram(Object.assign(packGram(gram), { 0: GRAM_FORMAT_VERSION + 1 }))],
-  ['gram_dimension', () => withGram(packGram({ ...episodeGram(7, 40), p: 0, shift: new Float64Array(), sx: new Float64Array(), sxy: new Float64Array(), sxx: new Float64Array() }))],
-  ['gram_length', () => withGram(Buffer.concat([packGram(gram), Buffer.alloc(8)]))],
-  ['gram_not_finite', () => withGram(withValue(gram, last, Number.NaN))],
-  ['gram_negative_count', () => withGram(packGram({ ...gram, n: -40 }))],
-  ['gram_fractional_count', () => withGram(packGram({ ...gram, n: 40.5 }))],
-  ['gram_empty_with_sums', () => withGram(packGram({ ...gram, n: 0 }))],
-  ['gram_magnitude', () => withGram(withValue(gram, 3, 1e16))],
-  ['gram_negative_variance', () => withGram(withValue(gram, 2, 0))],
-  ['gram_not_a_gram', () => withGram(withValue(gram, 3 + 3 * P + 1, 1e12))],
-];
+const HOSTILE = hostileMessages('line1-gw');
+const edited = (edit: (m: Wire) => void): Buffer => editedMessage('line1-gw', edit);
 
 describe('encodeFleetStats and decodeFleetStats', () => {
   it('round-trip a message exactly, Grams included', () => {
