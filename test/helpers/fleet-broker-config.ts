@@ -2,8 +2,9 @@
 // line broker's bridge to the plant broker, and the ACL lines of the fleet's agents. The fleet
 // tests run these very lines; test/unit/fleet/readme.test.ts checks that the README shows them.
 
-/** The bridge section of a line broker's mosquitto.conf. */
-export function lineBridgeConfig(line: string, plantAddress: string): string {
+/** The bridge section of a line broker's mosquitto.conf; with `login`, as the plant broker's user `<line>-bridge`. */
+export function lineBridgeConfig(line: string, plantAddress: string, login?: { readonly password: string }): string {
+  const credentials = login === undefined ? [] : [`remote_username ${line}-bridge`, `remote_password ${login.password}`];
   return [
     `connection ${line}-to-plant`,
     `address ${plantAddress}`,
@@ -15,7 +16,13 @@ export function lineBridgeConfig(line: string, plantAddress: string): string {
     '# The plant keeps the subscription, and queues QoS 1 messages while the line is away.',
     'cleansession false',
     'notifications false',
+    ...credentials,
   ].join('\n');
+}
+
+/** The plant broker's ACL lines for one line's bridge: the fleet's statistics both ways, nothing else. */
+export function plantAcl(fleetId: string, line: string): string {
+  return [`user ${line}-bridge`, `topic readwrite faultline/fleet/${fleetId}/#`].join('\n');
 }
 
 /** The ACL lines of a fleet's agents, each connecting with its agent.id as its MQTT username. */

@@ -26,6 +26,8 @@ export interface FleetBrokersOptions {
   readonly readyMs?: number;
   /** Credentials of the clients that check the bridges, when the line brokers ask for some. */
   readonly probe?: { readonly username: string; readonly password: string };
+  /** The password each line's bridge logs in to the plant with, as user `<line>-bridge`; none by default. */
+  readonly bridgePassword?: (line: string) => string;
 }
 
 /** Starts the plant broker, then each line broker bridged to it; resolves once every line reaches every other. */
@@ -34,7 +36,8 @@ export async function startFleetBrokers(options: FleetBrokersOptions = {}): Prom
   const plant = await startMosquitto({ verboseLogs: false, ...options.plant });
   const lines: MosquittoHandle[] = [];
   for (let i = 1; i <= count; i++) {
-    const bridge = lineBridgeConfig(`line${i}`, `127.0.0.1:${plant.port}`);
+    const name = `line${i}`;
+    const bridge = lineBridgeConfig(name, `127.0.0.1:${plant.port}`, options.bridgePassword && { password: options.bridgePassword(name) });
     const extraConfig = [options.line?.extraConfig, bridge].filter((part) => part !== undefined).join('\n');
     lines.push(await startMosquitto({ verboseLogs: false, ...options.line, extraConfig }));
   }

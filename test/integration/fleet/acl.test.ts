@@ -1,10 +1,10 @@
-// The README's ACL lines for a fleet (issue 15), on bridged Mosquitto line brokers that enforce them:
-// an agent publishes its own statistics and reads the fleet's, across the bridges, and the broker
-// refuses its publish on another member's topic.
+// The README's ACL lines for a fleet (issue 15), on bridged Mosquitto brokers that enforce them (the
+// lines for the agents, the plant for the bridges, which log in): an agent publishes its own
+// statistics and reads the fleet's, across the bridges, and the broker refuses another member's topic.
 import type { MqttClient } from 'mqtt';
 import { expect, it } from 'vitest';
 import { encodeFleetStats } from '../../../src/fleet/codec.js';
-import { fleetAcl } from '../../helpers/fleet-broker-config.js';
+import { fleetAcl, plantAcl } from '../../helpers/fleet-broker-config.js';
 import { FLEET, fleetStats } from '../../helpers/fleet-stats.js';
 import { describeWithMosquitto } from '../../helpers/mosquitto.js';
 import { startFleetBrokers } from '../../helpers/mosquitto-fleet.js';
@@ -14,11 +14,21 @@ import { client } from '../hardening/harness.js';
 const USERS = { 'line1-gw': 'line1-pw', 'line2-gw': 'line2-pw', prober: 'prober-pw' };
 const topicOf = (agent: string): string => `faultline/fleet/${FLEET}/${agent}/stats`;
 
-describeWithMosquitto('fleet ACL on bridged line brokers', () => {
+describeWithMosquitto('fleet ACLs on bridged brokers', () => {
   it("lets an agent publish only its own statistics and read the fleet's, across the bridges", async () => {
     // The harness checks its bridges on a fleet of its own, as a user of its own.
-    const acl = [fleetAcl(FLEET), '', 'user prober', 'topic readwrite faultline/fleet/harness-probe/#'].join('\n');
-    const brokers = await startFleetBrokers({ lines: 2, line: { users: USERS, acl }, probe: { username: 'prober', password: USERS.prober } });
+    const probe = 'topic readwrite faultline/fleet/harness-probe/#';
+    const acl = [fleetAcl(FLEET), '', 'user prober', probe].join('\n');
+    // The plant broker knows only the lines' bridges, each with the README's lines.
+    const bridges = { 'line1-bridge': 'bridge1-pw', 'line2-bridge': 'bridge2-pw' };
+    const plant = { users: bridges, acl: ['line1', 'line2'].map((line) => `${plantAcl(FLEET, line)}\n${probe}`).join('\n\n') };
+    const brokers = await startFleetBrokers({
+      lines: 2,
+      line: { users: USERS, acl },
+      plant,
+      probe: { username: 'prober', password: USERS.prober },
+      bridgePassword: (line) => bridges[`${line}-bridge` as keyof typeof bridges],
+    });
     const [line1, line2] = brokers.lines;
     const agent1: MqttClient = await client(line1!, { username: 'line1-gw', password: USERS['line1-gw'] });
     const agent2: MqttClient = await client(line2!, { username: 'line2-gw', password: USERS['line2-gw'] });
