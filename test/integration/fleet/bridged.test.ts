@@ -75,6 +75,9 @@ describeWithMosquitto('fleet statistics over bridged Mosquitto brokers', () => {
     expect(openBuffer(a.dbPath).count('SELECT count(*) AS n FROM fleet_members')).toBe(0);
     const listed = JSON.parse((await runCli(['fleet', '--json', '--config', b.configPath])).stdout);
     expect(listed).toMatchObject({ fleet: FLEET, learn: true, allowed: ['line1-gw', 'line3-gw'], members: [{ agent: 'line1-gw', episodes: 3 }], messages: { accepted: 1 } });
+    const table = (await runCli(['fleet', '--config', b.configPath])).stdout;
+    expect(table).toContain(`fleet     ${FLEET} (share off, learn on; members: line1-gw, line3-gw)`);
+    expect(table).toMatch(new RegExp(`^  line1-gw  3 episode\\(s\\), recipe ${stats.recipe!.hash}, sent \\S+, received \\d+ s ago, [\\d.]+ KB$`, 'm'));
     let text = await metrics(b.agent);
     expect(sample(text, 'faultline_fleet_members')).toBe(1);
     expect(sample(text, 'faultline_fleet_messages_total{result="accepted"}')).toBe(1);
