@@ -35,13 +35,22 @@ const regimeScalingShape = z.strictObject({
   kept: z.array(z.boolean()),
 }) satisfies z.ZodType<RegimeScaling>;
 
+/**
+ * The recipe's lists are bounded: featureNames builds a name per sensor and half-life, so a hostile
+ * recipe of millions of one-letter sensors (16 MB of them) would take gigabytes before its Grams
+ * were ever compared with it. A real one has a few sensors to a few hundred, and three half-lives;
+ * no Gram of more than about 1,800 features fits in a message anyway.
+ */
+const MAX_RECIPE_SENSORS = 4096;
+const MAX_HALF_LIVES = 8;
+
 export const recipeShape = z.strictObject({
   version: z.literal(2),
-  sensors: z.array(z.string()),
+  sensors: z.array(z.string()).max(MAX_RECIPE_SENSORS),
   conditions: z.array(z.string()),
   kinds: z.array(z.enum(FEATURE_KINDS)),
   windowMs: z.number(),
-  halfLivesMs: z.array(z.number()),
+  halfLivesMs: z.array(z.number()).max(MAX_HALF_LIVES),
   staleMs: z.number(),
   maxGapMs: z.number(),
   strideMs: z.number(),

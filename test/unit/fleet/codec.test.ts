@@ -85,6 +85,14 @@ describe('encodeFleetStats and decodeFleetStats', () => {
     expect(decodeFleetStats(edited((m) => (m.extra = 1)), EXPECTED)).toEqual({ reason: 'bad_field', detail: expect.stringMatching(/^\(message\): Unrecognized key: "extra"/) });
   });
 
+  it('refuse a recipe whose feature names alone would take gigabytes, before building them', () => {
+    const huge = { ...RECIPE, sensors: Array.from({ length: 5000 }, (_, i) => `s${i}`), kinds: ['ewma', 'squares'] };
+    const bytes = edited((m) => (m.recipe = { hash: recipeHash(huge as never), recipe: huge }));
+    expect(decodeFleetStats(bytes, EXPECTED)).toEqual({ reason: 'bad_field', detail: expect.stringMatching(/^recipe\.recipe\.sensors: /) });
+    const lives = { ...RECIPE, halfLivesMs: Array.from({ length: 9 }, (_, i) => 1000 * (i + 1)) };
+    expect(reasonOf(decodeFleetStats(edited((m) => (m.recipe = { hash: recipeHash(lives), recipe: lives })), EXPECTED))).toBe('bad_field');
+  });
+
   it('take a recipe hashed as sent, with its keys in any order', () => {
     const reordered = Object.fromEntries(Object.entries(RECIPE).reverse());
     const bytes = edited((m) => (m.recipe = { hash: recipeHash(reordered as never), recipe: reordered }));
