@@ -1,6 +1,7 @@
 // `faultline dead-letters`: what ingest rejected and why, newest first, from the buffer alone
 // (works whether or not the agent is running).
 import { existsSync } from 'node:fs';
+import { FLEET_DEFECTS } from '../fleet/codec.js';
 import { REJECT_REASONS } from '../ingest/reasons.js';
 import { openDatabase } from '../store/db.js';
 import { listDeadLetters, payloadText, type DeadLetter } from '../store/dead-letters.js';
@@ -9,6 +10,8 @@ import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 const DEFAULT_LIMIT = 20;
+/** Ingest's reasons, then the fleet's (their names are apart: test/unit/fleet/codec.test.ts). */
+const REASONS: readonly string[] = [...REJECT_REASONS, ...FLEET_DEFECTS];
 /** Bytes of each payload the table shows; --json gives every byte kept. */
 const SHOWN_BYTES = 48;
 
@@ -24,6 +27,7 @@ export const deadLetters: Command = {
   notes:
     'The buffer keeps the latest storage.dead_letters rejections, each with the first 1 KB of its payload.\n' +
     `Reasons: ${REJECT_REASONS.join(', ')}.\n` +
+    `Fleet statistics (issue 15): ${FLEET_DEFECTS.join(', ')}.\n` +
     'Exit status: 0 listed (also when there are none), 64 bad usage.',
   options: { ...CONFIG_OPTION, reason: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
   run: (ctx) => {
@@ -34,8 +38,8 @@ export const deadLetters: Command = {
       ctx.err(`faultline dead-letters: --limit takes a whole number above 0 (got "${limitText}")\n`);
       return EXIT.usage;
     }
-    if (reason !== undefined && !(REJECT_REASONS as readonly string[]).includes(reason)) {
-      ctx.err(`faultline dead-letters: unknown reason "${reason}"; reasons are ${REJECT_REASONS.join(', ')}\n`);
+    if (reason !== undefined && !REASONS.includes(reason)) {
+      ctx.err(`faultline dead-letters: unknown reason "${reason}"; reasons are ${REASONS.join(', ')}\n`);
       return EXIT.usage;
     }
     const { config } = loadConfigFor(ctx);

@@ -5,7 +5,7 @@ import { createLogger } from '../log.js';
 import { openDatabase } from '../store/db.js';
 import { ModelRegistry } from '../store/models.js';
 import { formatCard } from '../train/card-text.js';
-import { Trainer } from '../train/trainer.js';
+import { Trainer, workerFleet } from '../train/trainer.js';
 import { EXIT } from '../exit-codes.js';
 import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
@@ -34,7 +34,9 @@ export const train: Command = {
     const log = createLogger('error', { write: (line: string) => ctx.err(line) }).child({ module: 'train' });
     const db = openDatabase(path, { sync: config.storage.sync });
     try {
-      const trainer = new Trainer({ dbPath: path, registry: new ModelRegistry(db), model: config.model, log });
+      // Learns from the members the agent has stored; shares nothing (the agent does, on its next retrain).
+      const fleet = workerFleet(config, { share: false });
+      const trainer = new Trainer({ dbPath: path, registry: new ModelRegistry(db), model: config.model, log, ...(fleet ? { fleet } : {}) });
       const result = await trainer.run('cli');
       if (result.status === 'not_enough_data') return shortage(result.message);
       if (result.status === 'failed') {

@@ -11,7 +11,32 @@ export interface RuleProblem {
 }
 
 export function checkRules(config: Config): RuleProblem[] {
-  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config), ...checkHttp(config)];
+  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config), ...checkHttp(config), ...checkFleet(config)];
+}
+
+/**
+ * About the MQTT maximum packet size (a remaining length of at most 268,435,455 bytes [MQTT-2.2.3]):
+ * a larger statistics message could never arrive.
+ */
+const MAX_FLEET_MESSAGE_BYTES = 256 * 1024 ** 2;
+const MIN_FLEET_MESSAGE_BYTES = 1024;
+
+/** Sharing and learning name topics by the fleet id; the message bound must fit MQTT (issue 15). */
+function checkFleet(config: Config): RuleProblem[] {
+  const { id, share, learn, members, max_message_bytes: max } = config.fleet;
+  const problems: RuleProblem[] = [];
+  for (const [key, on] of [['share', share], ['learn', learn]] as const) {
+    if (on && id === null) {
+      problems.push({ path: ['fleet', key], message: `is on, but fleet.id is not set; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set ${key}: false` });
+    }
+  }
+  members.forEach((member, i) => {
+    if (members.indexOf(member) !== i) problems.push({ path: ['fleet', 'members', i], message: `lists "${member}" a second time; list each agent id once` });
+  });
+  if (max < MIN_FLEET_MESSAGE_BYTES || max > MAX_FLEET_MESSAGE_BYTES) {
+    problems.push({ path: ['fleet', 'max_message_bytes'], message: 'must be between 1KB and 256MB (about the most one MQTT message can carry); the default is 16MB' });
+  }
+  return problems;
 }
 
 /** The page, the metrics and the predictions are for this machine only, unless a token guards them (issue 16). */

@@ -66,11 +66,12 @@ const qos = (description: string) =>
 
 const ratio = (fallback: number, description: string) => z.number().min(0).max(1).default(fallback).meta({ description });
 
+/** An agent or fleet id: it is a level of MQTT topics, so no / + # and nothing a broker's ACL would trip on. */
+const topicId = () => z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _ (it names MQTT topics and the client id)');
+
 const agent = z
   .strictObject({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1–64 letters, digits, - or _ (it names MQTT topics and the client id)')
+    id: topicId()
       .default('gateway-01')
       .meta({ description: 'Names this gateway: its status and model topics and the MQTT client id.' }),
   })
@@ -362,6 +363,33 @@ const sparkplug = z
   })
   .prefault({});
 
+/** Fleet learning (issue 15): share this gateway's episode sums with a fleet, and learn from theirs. */
+const fleet = z
+  .strictObject({
+    id: topicId()
+      .nullable()
+      .default(null)
+      .meta({ description: 'The fleet this gateway belongs to, the same on each of its gateways; null: no fleet (share and learn need an id).' }),
+    share: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'After each retrain, publish the sums of its final episodes (never a reading), retained, on its fleet statistics topic.' }),
+    learn: z
+      .boolean()
+      .default(false)
+      .meta({ description: "Subscribe to the fleet's statistics, keep each member's latest in the buffer, and train on them with this gateway's own." }),
+    members: z
+      .array(topicId())
+      .default([])
+      .meta({ description: 'Agent ids whose statistics are taken; empty: any agent of the fleet. Others are rejected and dead-lettered.' }),
+    wait: duration(
+      '1d',
+      'How long a member that sends nothing is waited for: a fleet fit is promoted once the members it draws on have scored it, or have been silent this long.',
+    ),
+    max_message_bytes: size('16MB', 'Largest statistics message taken, compressed and once decompressed (so a gzip bomb is refused, not expanded).'),
+  })
+  .prefault({});
+
 export const configSchema = z.strictObject({
   agent,
   mqtt,
@@ -382,9 +410,11 @@ export const configSchema = z.strictObject({
   http,
   log,
   sparkplug,
+  fleet,
 });
 
 export type Config = z.output<typeof configSchema>;
 export type MqttConfig = Config['mqtt'];
 export type TelemetryConfig = Config['telemetry'][number];
 export type FaultConfig = Config['faults'][number];
+export type FleetConfig = Config['fleet'];

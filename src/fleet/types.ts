@@ -1,5 +1,5 @@
-// What one agent shares with the others of its fleet (issue 15), retained on
-// faultline/fleet/<fleet id>/<agent id>/stats: sums over whole episodes, never a reading or a row.
+// What one agent shares with the others of its fleet (issue 15), retained on its statistics topic
+// (fleetStatsTopic in topics/contract.ts): sums over whole episodes, never a reading or a row.
 // Types only; the codec (codec.ts) checks every field of a received one.
 import type { Gram } from '../learn/gram.js';
 import type { Recipe } from '../learn/recipe.js';

@@ -5,7 +5,8 @@ import type { PredictionService } from '../predict/service.js';
 import type { Db } from '../store/db.js';
 import type { Outbox } from '../store/outbox.js';
 import { usedBytes } from '../store/retention.js';
-import { readCounter, rejectedByReason } from '../store/status.js';
+import type { FleetMembers } from '../store/fleet-members.js';
+import { fleetMessages, readCounter, rejectedByReason } from '../store/status.js';
 import { walBytes } from '../store/wal-release.js';
 import type { LiveState } from './live-state.js';
 import type { AssetMetrics, MetricsSnapshot } from './metrics.js';
@@ -18,9 +19,11 @@ export interface MetricsSources {
   readonly outbox: Pick<Outbox, 'count'>;
   readonly live: Pick<LiveState, 'list'>;
   readonly buildVersion: string;
+  /** The fleet this agent learns from and its stored members, or null. */
+  readonly fleet: { readonly id: string; readonly members: Pick<FleetMembers, 'count'> } | null;
 }
 
-export function metricsSnapshot({ db, connection, predictions, publisher, outbox, live, buildVersion }: MetricsSources): MetricsSnapshot {
+export function metricsSnapshot({ db, connection, predictions, publisher, outbox, live, buildVersion, fleet }: MetricsSources): MetricsSnapshot {
   const assets: AssetMetrics[] = [];
   for (const { asset, line, prediction } of live.list()) {
     if (prediction) assets.push({ asset, line, risk: prediction.prediction.risk, timeToFaultS: prediction.prediction.timeToFaultS, level: prediction.level });
@@ -40,5 +43,6 @@ export function metricsSnapshot({ db, connection, predictions, publisher, outbox
     buildVersion,
     modelVersion: predictions.champion?.version ?? null,
     assets,
+    fleet: fleet === null ? null : { members: fleet.members.count(fleet.id), ...fleetMessages(db) },
   };
 }

@@ -41,6 +41,15 @@ export interface MetricsSnapshot {
   /** The serving model's version, or null before the first one. */
   modelVersion: string | null;
   assets: readonly AssetMetrics[];
+  /** Messages on the fleet's statistics topics and the members kept; null unless this agent learns from a fleet. */
+  fleet: FleetMetrics | null;
+}
+
+export interface FleetMetrics {
+  readonly members: number;
+  readonly accepted: number;
+  readonly cleared: number;
+  readonly rejected: ReadonlyMap<string, number>;
 }
 
 /**
@@ -104,7 +113,23 @@ export class Metrics {
         for (const [reason, n] of now().rejected) this.inc({ reason }, n);
       },
     });
+    // Issue 15: one counter by result, with the reason of each refusal (FLEET_DEFECTS: a fixed set of labels).
+    new Counter({
+      name: 'faultline_fleet_messages_total',
+      help: 'Messages on the fleet statistics topics, by result: accepted, cleared (a member left), rejected (by reason; kept as a dead letter).',
+      labelNames: ['result', 'reason'],
+      registers: r,
+      collect() {
+        this.reset();
+        const fleet = now().fleet;
+        if (fleet === null) return;
+        this.inc({ result: 'accepted' }, fleet.accepted);
+        this.inc({ result: 'cleared' }, fleet.cleared);
+        for (const [reason, n] of fleet.rejected) this.inc({ result: 'rejected', reason }, n);
+      },
+    });
     const gauge = (name: string, help: string, value: (s: MetricsSnapshot) => number | null) => new OptionalGauge({ name, help, registers: r }, () => value(now()));
+    gauge('faultline_fleet_members', "Fleet members whose latest statistics are kept for the next retrain; absent unless fleet.learn.", (s) => s.fleet?.members ?? null);
     gauge('faultline_buffer_rows', 'Readings in the buffer.', (s) => s.bufferRows);
     gauge('faultline_buffer_bytes', 'Bytes the buffer uses on disk.', (s) => s.bufferBytes);
     gauge('faultline_wal_bytes', "Bytes of the buffer's write-ahead log on disk.", (s) => s.walBytes);

@@ -4,13 +4,15 @@
 // caller to stop reading from the broker, so memory stays bounded and the broker holds the backlog.
 import { errorCode, errorMessage } from '../error-message.js';
 import type { Logger } from '../log.js';
-import type { Batch, BatchResult, DeadLetterRow, FaultRow, ReadingRow } from '../store/ingest-batch.js';
+import type { Batch, BatchResult, DeadLetterRow, FaultRow, FleetRow, ReadingRow } from '../store/ingest-batch.js';
 
 /** One message's contribution to a batch: exactly one of these. */
 export type Entry =
   | { readonly kind: 'readings'; readonly readings: readonly ReadingRow[] }
   | { readonly kind: 'fault'; readonly fault: FaultRow }
   | { readonly kind: 'dead_letter'; readonly deadLetter: DeadLetterRow }
+  /** A message on a fleet statistics topic (issue 15), stored with the batch like a reading. */
+  | { readonly kind: 'fleet'; readonly fleet: FleetRow }
   /** Understood and nothing to store (a Sparkplug death, say); acknowledged with its batch all the same. */
   | { readonly kind: 'nothing' };
 
@@ -153,7 +155,7 @@ export class GroupCommit {
 }
 
 function toBatch(taken: Waiting[]): Batch {
-  const batch: Batch = { readings: [], faults: [], deadLetters: [] };
+  const batch: Batch = { readings: [], faults: [], deadLetters: [], fleet: [] };
   for (const { entry } of taken) {
     switch (entry.kind) {
       case 'readings':
@@ -164,6 +166,9 @@ function toBatch(taken: Waiting[]): Batch {
         break;
       case 'dead_letter':
         batch.deadLetters.push(entry.deadLetter);
+        break;
+      case 'fleet':
+        batch.fleet?.push(entry.fleet);
         break;
       case 'nothing':
         break;

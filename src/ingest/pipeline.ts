@@ -35,10 +35,19 @@ export interface IngestConfig {
   retentionMs: number;
 }
 
+/** Topics another part reads, ahead of telemetry, stored with the same batches (the fleet's statistics, issue 15). */
+export interface ExtraRoute {
+  readonly subscription: Subscription;
+  /** What to store for the message; null when its topic is not this route's. */
+  toEntry(message: Inbound): Entry | null;
+}
+
 export interface IngestOptions {
   config: IngestConfig;
   log: Logger;
   writer: BatchWriter;
+  /** Routed before the telemetry and fault patterns, so that a broad pattern cannot take their messages. */
+  extra?: readonly ExtraRoute[];
   /** Messages on these topics run their command instead of reaching the buffer (e.g. retrain). */
   commands?: ReadonlyMap<string, () => void>;
   /** Decodes telemetry entries with `format: sparkplug`; required when there are any. */
@@ -80,8 +89,9 @@ export class Ingest {
   }
 
   subscriptions(): Subscription[] {
-    const extra = [...(this.options.commands?.keys() ?? [])].map((filter): Subscription => ({ filter, qos: 1 }));
-    return [...this.routes.map((r) => ({ filter: r.pattern.filter, qos: r.qos })), ...extra];
+    const commands = [...(this.options.commands?.keys() ?? [])].map((filter): Subscription => ({ filter, qos: 1 }));
+    const extra = (this.options.extra ?? []).map((route) => route.subscription);
+    return [...this.routes.map((r) => ({ filter: r.pattern.filter, qos: r.qos })), ...commands, ...extra];
   }
 
   get pending(): number {
@@ -131,6 +141,10 @@ export class Ingest {
   }
 
   private toEntry(message: Inbound): Entry {
+    for (const route of this.options.extra ?? []) {
+      const entry = route.toEntry(message);
+      if (entry) return entry;
+    }
     const { config } = this.options;
     const limits: Limits = {
       maxPayload: config.limits.max_payload,

@@ -11,6 +11,7 @@ import { statusMessage } from '../topics/contract.js';
 import { baseClientOptions } from './client-options.js';
 import { describeConnectError } from './errors.js';
 import { errorCode } from '../error-message.js';
+import { LogTurns } from '../log-turns.js';
 
 export interface Subscription {
   filter: string;
@@ -62,8 +63,6 @@ export interface ConnectionOptions {
 }
 
 const STOP_GRACE_MS = 2_000;
-const LOG_EVERY_MS = 60_000;
-const MAX_LOG_KEYS = 1_000;
 
 /** Events: 'connected' (sessionPresent: boolean), 'subscribed', 'disconnected'. */
 export class Connection extends EventEmitter {
@@ -75,8 +74,9 @@ export class Connection extends EventEmitter {
   private delivering = true;
   private acks: DeferredAcks | null = null;
   private lastError: Error | null = null;
-  private readonly refusals: LogTurns = new Map();
-  private readonly failures: LogTurns = new Map();
+  // A denied topic fails again on every retry and every new prediction.
+  private readonly refusals = new LogTurns();
+  private readonly failures = new LogTurns();
   /** Messages handed to send() that did not reach the broker; each is sent again later (see send). */
   failedSends = 0;
 
@@ -123,7 +123,7 @@ export class Connection extends EventEmitter {
   send(message: { readonly topic: string; readonly payload: string | Buffer; readonly qos: 0 | 1; readonly retain: boolean }): void {
     this.publish(message.topic, message.payload, { qos: message.qos, retain: message.retain }).catch((error: unknown) => {
       this.failedSends++;
-      const turn = logTurn(this.failures, message.topic);
+      const turn = this.failures.take(message.topic);
       if (turn) this.options.log.warn({ topic: message.topic, err: error, ...turn }, 'publish failed; it is sent again later');
     });
   }
@@ -152,7 +152,7 @@ export class Connection extends EventEmitter {
    * is refused again on every retry and every new prediction, which must not become a flood of logs.
    */
   private logRefusal(topic: string, code: number): void {
-    const turn = logTurn(this.refusals, `${code} ${topic}`);
+    const turn = this.refusals.take(`${code} ${topic}`);
     if (!turn) return;
     const reason = ReasonCodes[code as keyof typeof ReasonCodes];
     this.options.log.warn({ topic, reasonCode: code, reason, ...turn }, 'publish refused by broker');
@@ -251,25 +251,6 @@ export class Connection extends EventEmitter {
     const { mqtt, log } = this.options;
     log.warn({ url: mqtt.url, code: errorCode(error), cause: describeConnectError(error, mqtt.url) }, 'broker connection problem');
   }
-}
-
-type LogTurns = Map<string, { next: number; suppressed: number }>;
-
-/**
- * Whether `key` may be logged now: at most once a minute, with how many were held back since
- * (`repeated`); null while its minute runs. A denied topic fails again on every retry and every
- * new prediction, which must not become a flood of logs.
- */
-function logTurn(turns: LogTurns, key: string): { repeated?: number } | null {
-  const now = Date.now();
-  const last = turns.get(key);
-  if (last && now < last.next) {
-    last.suppressed++;
-    return null;
-  }
-  if (turns.size >= MAX_LOG_KEYS) turns.clear();
-  turns.set(key, { next: now + LOG_EVERY_MS, suppressed: 0 });
-  return last ? { repeated: last.suppressed + 1 } : {};
 }
 
 /**

@@ -10,6 +10,7 @@ import { MAX_STREAMS } from '../http/page-routes.js';
 import { startHttp } from '../http/server.js';
 import { loadStaticFiles } from '../http/static-files.js';
 import type { Phase } from '../lifecycle.js';
+import { FleetMembers } from '../store/fleet-members.js';
 import { PredictionHistory } from '../store/prediction-history.js';
 import { RecentHistory } from '../store/recent.js';
 import type { Base } from './base.js';
@@ -42,6 +43,7 @@ export const httpPhase: Phase<Base & StoreParts & IngestParts & PredictionParts 
     // Statements prepared once, not per request: a page loads one history per asset.
     const history = new PredictionHistory(db);
     const recent = new RecentHistory(db);
+    const fleet = config.fleet.learn && config.fleet.id !== null ? { id: config.fleet.id, members: new FleetMembers(db) } : null;
     const stream = new LiveStream({
       maxClients: MAX_STREAMS,
       flushMs: FLUSH_MS,
@@ -59,7 +61,7 @@ export const httpPhase: Phase<Base & StoreParts & IngestParts & PredictionParts 
       maxBody: config.http.max_body,
       log: log.child({ module: 'http' }),
       metrics,
-      snapshot: () => metricsSnapshot({ ...parts, buildVersion }),
+      snapshot: () => metricsSnapshot({ ...parts, buildVersion, fleet }),
       health: () => health(parts, Date.now()),
       predict: (request) => (request.kind === 'buffered' ? predictions.predictBuffered(request.asset) : predictions.predictGiven(request.asset, request.line, request.rows)),
       token,

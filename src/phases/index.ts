@@ -2,6 +2,7 @@
 // type), so a phase moved before the one that makes its input does not compile.
 import { PhaseChain, type PartsOf } from '../lifecycle.js';
 import type { Base } from './base.js';
+import { fleetPhase } from './fleet.js';
 import { httpPhase } from './http.js';
 import { ingestPhase } from './ingest.js';
 import { modelsPhase } from './models.js';
@@ -19,6 +20,7 @@ const CHAIN = PhaseChain.from<Base>()
   .then(predictionsPhase)
   .then(recordPhase)
   .then(mqttPhase)
+  .then(fleetPhase)
   .then(sparkplugPhase)
   .then(httpPhase);
 

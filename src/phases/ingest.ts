@@ -1,7 +1,9 @@
 // The ingest phase: routes, parses and group-commits what the broker delivers (the connection comes
-// later and feeds it). The retrain command topic runs a retrain instead of reaching the buffer.
+// later and feeds it). The retrain command topic runs a retrain instead of reaching the buffer, and
+// with fleet.learn the fleet's statistics go to its members' table with the same batches.
 import type { Config } from '../config/schema.js';
-import { Ingest } from '../ingest/pipeline.js';
+import { FleetInbox } from '../fleet/inbox.js';
+import { Ingest, type ExtraRoute } from '../ingest/pipeline.js';
 import type { Phase } from '../lifecycle.js';
 import type { SparkplugDecoder } from '../sparkplug/decoder.js';
 import { BatchWriter } from '../store/ingest-batch.js';
@@ -16,9 +18,10 @@ export interface IngestParts {
 
 export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>, IngestParts> = {
   name: 'ingest',
-  sections: ['telemetry', 'faults', 'ingest', 'agent', 'sparkplug'],
+  sections: ['telemetry', 'faults', 'ingest', 'agent', 'sparkplug', 'fleet'],
   start: async ({ config, log, events, db, retrain }) => {
     const ingest = new Ingest({
+      extra: fleetRoutes(config, log),
       config: { telemetry: config.telemetry, faults: config.faults, limits: config.ingest, retentionMs: config.storage.retention },
       sparkplug: await sparkplugDecoder(config),
       log: log.child({ module: 'ingest' }),
@@ -35,6 +38,13 @@ export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>,
     };
   },
 };
+
+/** The fleet's statistics topics, when this agent learns from its fleet. */
+function fleetRoutes(config: Config, log: Base['log']): ExtraRoute[] {
+  const { fleet, agent } = config;
+  if (!fleet.learn || fleet.id === null) return [];
+  return [new FleetInbox({ fleet: { ...fleet, id: fleet.id }, agentId: agent.id, log: log.child({ module: 'fleet' }) })];
+}
 
 /** A decoder when some telemetry is Sparkplug; loaded only then (protobufjs and the schema: ~12 MB). */
 async function sparkplugDecoder(config: Config): Promise<SparkplugDecoder | undefined> {

@@ -3,7 +3,7 @@
 import type { Phase } from '../lifecycle.js';
 import { ModelRegistry } from '../store/models.js';
 import { startSchedule } from '../schedule/cron.js';
-import { Trainer, type TrainReason, type TrainResult } from '../train/trainer.js';
+import { Trainer, workerFleet, type TrainReason, type TrainResult } from '../train/trainer.js';
 import type { Base } from './base.js';
 import type { StoreParts } from './store.js';
 
@@ -17,11 +17,12 @@ export interface ModelParts {
 
 export const modelsPhase: Phase<Base & StoreParts, ModelParts> = {
   name: 'models',
-  sections: ['model', 'schedule'],
+  sections: ['model', 'schedule', 'fleet', 'agent'],
   start: ({ config, log: parent, events, metrics, db }) => {
     const log = parent.child({ module: 'train' });
     const registry = new ModelRegistry(db);
-    const trainer = new Trainer({ dbPath: config.storage.path, registry, model: config.model, log });
+    const fleet = workerFleet(config, { share: true });
+    const trainer = new Trainer({ dbPath: config.storage.path, registry, model: config.model, log, ...(fleet ? { fleet } : {}) });
     const retrain = async (reason: TrainReason): Promise<TrainResult> => {
       if (!trainer.running) events.emit('training', reason);
       const result = await trainer.run(reason);

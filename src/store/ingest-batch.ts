@@ -1,7 +1,9 @@
-// Writes one ingest batch (readings, faults, dead letters, counters) in a single transaction, so a
-// batch is durable as a whole or not at all. Knows tables and ids; knows nothing of MQTT.
+// Writes one ingest batch (readings, faults, fleet members, dead letters, counters) in a single
+// transaction, so a batch is durable as a whole or not at all. Knows tables and ids; knows nothing of MQTT.
+import type { FleetDefect } from '../fleet/codec.js';
 import type { RejectReason } from '../ingest/reasons.js';
 import type { Db, Statement } from './db.js';
+import { FleetMembers, type MemberRow } from './fleet-members.js';
 
 export interface ReadingRow {
   asset: string;
@@ -26,10 +28,23 @@ export interface DeadLetterRow {
   payload: Buffer;
 }
 
+/**
+ * A message on a fleet statistics topic (issue 15): a member's latest statistics, a cleared
+ * retained message, or a refused one (dead-lettered, and counted apart from rejected readings).
+ */
+export type FleetRow =
+  | { readonly kind: 'member'; readonly member: MemberRow }
+  | { readonly kind: 'cleared'; readonly fleet: string; readonly agent: string }
+  | { readonly kind: 'rejected'; readonly deadLetter: Omit<DeadLetterRow, 'reason'> & { readonly reason: FleetDefect } };
+
+/** A dead letter of ingest or of the fleet: the reason is one of theirs. */
+type AnyDeadLetter = Omit<DeadLetterRow, 'reason'> & { readonly reason: string };
+
 export interface Batch {
   readings: ReadingRow[];
   faults: FaultRow[];
   deadLetters: DeadLetterRow[];
+  fleet?: FleetRow[];
 }
 
 export interface BatchResult {
@@ -39,6 +54,9 @@ export interface BatchResult {
   faults: number;
 }
 
+/** Counter names of fleet messages: accepted, cleared, and rejected by reason (the suffix). */
+export const FLEET_COUNTERS = { accepted: 'fleet:accepted', cleared: 'fleet:cleared', rejected: 'fleet_rejected:' } as const;
+
 /** Dead letters keep this much of the raw payload: enough to see what a device sent. */
 export const DEAD_LETTER_BYTES = 1024;
 
@@ -46,6 +64,7 @@ export class BatchWriter {
   private readonly assetIds = new Map<string, number>();
   private readonly seriesIds = new Map<string, number>();
   private readonly statements: ReturnType<typeof prepare>;
+  private readonly members: FleetMembers;
   private readonly write: (batch: Batch) => BatchResult;
 
   constructor(
@@ -53,6 +72,7 @@ export class BatchWriter {
     private readonly deadLetterLimit: number,
   ) {
     this.statements = prepare(db);
+    this.members = new FleetMembers(db);
     this.write = db.transaction((batch: Batch) => this.writeRows(batch));
   }
 
@@ -97,22 +117,44 @@ export class BatchWriter {
       faults += s.insertFault.run(this.assetId(f.asset, f.line), f.ts, JSON.stringify(f.fields)).changes;
     }
 
-    const byReason = new Map<string, number>();
-    for (const d of batch.deadLetters) {
-      const kept = d.payload.subarray(0, DEAD_LETTER_BYTES);
-      s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.detail, kept, d.payload.length);
-      byReason.set(d.reason, (byReason.get(d.reason) ?? 0) + 1);
-    }
-    if (batch.deadLetters.length > 0) s.trimDeadLetters.run(this.deadLetterLimit);
-
-    const count = (name: string, delta: number): void => {
-      if (delta !== 0) s.addCounter.run(name, delta);
+    const counts = new Map<string, number>();
+    const count = (name: string, delta = 1): void => {
+      counts.set(name, (counts.get(name) ?? 0) + delta);
     };
+    const deadLetter = (d: AnyDeadLetter): void => {
+      s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.detail, d.payload.subarray(0, DEAD_LETTER_BYTES), d.payload.length);
+    };
+    for (const d of batch.deadLetters) {
+      deadLetter(d);
+      count(`rejected:${d.reason}`);
+    }
+    const fleet = batch.fleet ?? [];
+    for (const f of fleet) this.writeFleet(f, deadLetter, count);
+    if (batch.deadLetters.length > 0 || fleet.some((f) => f.kind === 'rejected')) s.trimDeadLetters.run(this.deadLetterLimit);
+
     count('readings', stored);
     count('readings_stored_total', stored);
     count('rejected', batch.deadLetters.length);
-    for (const [reason, n] of byReason) count(`rejected:${reason}`, n);
+    for (const [name, delta] of counts) if (delta !== 0) s.addCounter.run(name, delta);
     return { stored, duplicates: batch.readings.length - stored, faults };
+  }
+
+  /** A fleet message: its member kept or forgotten, or its refusal dead-lettered; counted by result (FLEET_COUNTERS). */
+  private writeFleet(f: FleetRow, deadLetter: (d: AnyDeadLetter) => void, count: (name: string) => void): void {
+    switch (f.kind) {
+      case 'member':
+        this.members.put(f.member);
+        count(FLEET_COUNTERS.accepted);
+        return;
+      case 'cleared':
+        this.members.remove(f.fleet, f.agent);
+        count(FLEET_COUNTERS.cleared);
+        return;
+      case 'rejected':
+        deadLetter(f.deadLetter);
+        count(`${FLEET_COUNTERS.rejected}${f.deadLetter.reason}`);
+        return;
+    }
   }
 
   private assetId(name: string, line: string | null): number {

@@ -129,4 +129,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX episode_stats_end ON episode_stats (recipe, end);
   `,
+  /* 4: the latest statistics of each member of the fleet, as received (issue 15) */ `
+  -- One row per member: its latest retained message, kept as the gzip bytes that arrived and
+  -- decoded (and checked again) when a retrain reads it. A cleared retained message deletes it.
+  CREATE TABLE fleet_members (
+    fleet        TEXT NOT NULL,
+    agent        TEXT NOT NULL,
+    received_at  INTEGER NOT NULL,
+    -- The member's own clock, as it sent it.
+    sent_at      INTEGER NOT NULL,
+    -- The hash of the recipe its episodes are summed under; NULL before it has one.
+    recipe       TEXT,
+    episodes     INTEGER NOT NULL,
+    payload      BLOB NOT NULL,
+    PRIMARY KEY (fleet, agent)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,6 +1,7 @@
 // Reads what `faultline status` reports from the buffer; read-only queries, cheap on a large buffer
 // (counters and per-series bounds instead of scanning readings).
 import type { Db } from './db.js';
+import { FLEET_COUNTERS } from './ingest-batch.js';
 import { ModelRegistry, type TrainingRunSummary } from './models.js';
 import { readTrackRecord, type TrackRecordStatus } from './track-record.js';
 import { walBytes } from './wal-release.js';
@@ -39,6 +40,17 @@ export function readCounter(db: Db, name: string): number {
 export function rejectedByReason(db: Db): Map<string, number> {
   const rows = db.prepare("SELECT name, value FROM counters WHERE name LIKE 'rejected:%'").all() as Array<{ name: string; value: number }>;
   return new Map(rows.map((r) => [r.name.slice('rejected:'.length), r.value]));
+}
+
+/** Messages on the fleet's statistics topics since the buffer was made: accepted, cleared, and rejected by reason. */
+export function fleetMessages(db: Db): { accepted: number; cleared: number; rejected: Map<string, number> } {
+  const prefix = FLEET_COUNTERS.rejected;
+  const rows = db.prepare('SELECT name, value FROM counters WHERE substr(name, 1, ?) = ?').all(prefix.length, prefix) as Array<{ name: string; value: number }>;
+  return {
+    accepted: readCounter(db, FLEET_COUNTERS.accepted),
+    cleared: readCounter(db, FLEET_COUNTERS.cleared),
+    rejected: new Map(rows.map((r) => [r.name.slice(prefix.length), r.value])),
+  };
 }
 
 export function readStatus(db: Db): BufferStatus {

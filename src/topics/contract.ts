@@ -19,6 +19,8 @@ export interface TopicPayloads {
   risk: number;
   time_to_fault_s: number;
   level: Level;
+  /** faultline/fleet/<fleet>/<agent>/stats: what an agent shares with its fleet, retained: a FleetStats as fleet/codec.ts encodes it. */
+  fleet_stats: Uint8Array;
 }
 
 /** A message ready for the broker. */
@@ -42,6 +44,32 @@ export function modelMessage(agentId: string, card: TopicPayloads['model']): Out
 /** The inbound command topic: any payload retrains now. */
 export function retrainTopic(agentId: string): string {
   return `faultline/${agentId}/cmd/retrain`;
+}
+
+// Fleet learning (issue 15): each member's statistics, retained on its own topic under the fleet's.
+
+/** The retained statistics of one agent of a fleet. */
+export function fleetStatsTopic(fleetId: string, agentId: string): string {
+  return `faultline/fleet/${fleetId}/${agentId}/stats`;
+}
+
+/** Every member's statistics topic of a fleet: what an agent that learns from it subscribes to. */
+export function fleetStatsFilter(fleetId: string): string {
+  return fleetStatsTopic(fleetId, '+');
+}
+
+/** The agent id a topic names when it is a statistics topic of `fleetId`; null for any other topic. */
+export function fleetStatsAgent(fleetId: string, topic: string): string | null {
+  const parts = topic.split('/');
+  const [root, kind, fleet, agent, leaf] = parts;
+  const shaped = parts.length === 5 && root === 'faultline' && kind === 'fleet' && leaf === 'stats';
+  return shaped && fleet === fleetId && agent !== undefined && agent !== '' ? agent : null;
+}
+
+/** This agent's statistics for its fleet, QoS 1 and retained, so that a member that starts later still gets them. */
+export function fleetStatsMessage(fleetId: string, agentId: string, payload: TopicPayloads['fleet_stats']): Omit<Outgoing, 'payload'> & { readonly payload: Buffer } {
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  return { topic: fleetStatsTopic(fleetId, agentId), payload: bytes, qos: 1, retain: true };
 }
 
 /** The default of `predictions.topic`: captures of the telemetry topic fill {line} and {asset}. */

@@ -6,6 +6,11 @@ import type { FleetStats } from '../fleet/types.js';
 export class NotEnoughDataError extends Error {
   override name = 'NotEnoughDataError';
   readonly code = 'not_enough_data';
+  /**
+   * What this agent can still share with its fleet (issue 15): too little to train alone is what a
+   * fleet is for, and its members can only learn from it if it shares.
+   */
+  fleet: FleetStats | null = null;
 
   constructor(
     readonly samples: number,
@@ -20,9 +25,7 @@ export class NotEnoughDataError extends Error {
     );
   }
 
-  /** What this gateway still shares with its fleet though it cannot fit: its episodes help the others. */
-  fleet: FleetStats | null = null;
-
+  /** Sets what it shares (the job, which knows the statistics, catches and rethrows). */
   sharing(stats: FleetStats | null): this {
     this.fleet = stats;
     return this;

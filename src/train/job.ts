@@ -52,7 +52,7 @@ export interface FleetJob {
 
 export interface JobInput {
   readonly model: ModelConfig;
-  /** Absent outside a fleet, or when it only shares: then the fit is this gateway's alone. */
+  /** Absent outside a fleet. With no members (it only shares), the fit is this gateway's alone. */
   readonly fleet?: FleetJob;
   /** The model serving now; null when there is none. */
   readonly champion: ServingModel | null;

@@ -4,11 +4,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ServingModel } from '../learn/model.js';
+import type { FleetConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { ModelRegistry } from '../store/models.js';
 import type { ModelCard } from './card.js';
 import type { ModelConfig } from './job.js';
-import type { WorkerInput, WorkerReply } from './messages.js';
+import type { SharedStats, WorkerFleet, WorkerInput, WorkerReply } from './messages.js';
 
 export type TrainReason = 'schedule' | 'command' | 'cli';
 
@@ -23,6 +24,8 @@ export type TrainResult =
       readonly durationMs: number;
       /** Peak memory of the training process, which the agent's own RSS does not include. */
       readonly peakRssMb: number;
+      /** What this agent shares with its fleet after the run (issue 15); null: nothing. */
+      readonly fleet: SharedStats | null;
     }
   | {
       readonly status: 'not_enough_data';
@@ -33,6 +36,8 @@ export type TrainResult =
       readonly episodes: number;
       readonly minSamples: number;
       readonly durationMs: number;
+      /** Too little to train alone can still be shared with a fleet. */
+      readonly fleet: SharedStats | null;
     }
   | { readonly status: 'failed'; readonly reason: TrainReason; readonly message: string; readonly durationMs: number };
 
@@ -42,10 +47,19 @@ export interface TrainerOptions {
   /** On the main thread's writable connection. */
   readonly registry: ModelRegistry;
   readonly model: ModelConfig;
+  /** This agent in its fleet; absent outside one. */
+  readonly fleet?: WorkerFleet;
   readonly log: Logger;
   /** The training process's script; default worker.js beside this module (run from the .ts sources, pass the build's). */
   readonly workerUrl?: URL;
   readonly now?: () => number;
+}
+
+/** What the training process needs of config.fleet; undefined outside a fleet. */
+export function workerFleet(config: { readonly agent: { readonly id: string }; readonly fleet: FleetConfig }, options: { share: boolean }): WorkerFleet | undefined {
+  const { fleet, agent } = config;
+  if (fleet.id === null || !(fleet.learn || fleet.share)) return undefined;
+  return { selector: fleet, agent: agent.id, share: options.share && fleet.share, learn: fleet.learn, waitMs: fleet.wait };
 }
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
@@ -97,11 +111,12 @@ export class Trainer {
     log.info({ reason }, 'retrain started');
     try {
       const champion = registry.champion();
-      const reply = await this.inProcess({ dbPath: this.options.dbPath, model: this.options.model, champion: champion?.params ?? null, now: started });
+      const { dbPath, model, fleet } = this.options;
+      const reply = await this.inProcess({ dbPath, model, champion: champion?.params ?? null, now: started, ...(fleet ? { fleet } : {}) });
       if (reply.kind === 'not_enough_data') {
         const { message, samples, episodes, minSamples } = reply;
         log.warn({ reason, samples, episodes, min_samples: minSamples }, 'not enough labelled data to train');
-        return { status: 'not_enough_data', reason, message, samples, episodes, minSamples, durationMs: elapsed() };
+        return { status: 'not_enough_data', reason, message, samples, episodes, minSamples, durationMs: elapsed(), fleet: reply.fleet };
       }
       if (reply.kind === 'failed') return this.failed(reason, reply.message, elapsed(), reply.stack);
       const { outcome } = reply;
@@ -122,7 +137,7 @@ export class Trainer {
         { reason, version: stored.version, promoted, rmse: metrics.challenger.rmse, champion_rmse: metrics.champion?.rmse ?? null, duration_ms: elapsed(), steps_ms: outcome.timings, peak_rss_mb: peakRssMb },
         promoted ? 'retrain finished; model promoted' : 'retrain finished; model rejected, the champion stays',
       );
-      return { status: 'trained', reason, promoted, version: stored.version, card: stored.card, model: stored.params, durationMs: elapsed(), peakRssMb };
+      return { status: 'trained', reason, promoted, version: stored.version, card: stored.card, model: stored.params, durationMs: elapsed(), peakRssMb, fleet: reply.fleet };
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
       return this.failed(reason, `${e.name}: ${e.message}`, elapsed(), e.stack);

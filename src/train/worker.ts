@@ -4,12 +4,16 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { openDatabase } from '../store/db.js';
+import { errorMessage } from '../error-message.js';
+import { encodeFleetStats } from '../fleet/codec.js';
+import type { FleetStats } from '../fleet/types.js';
+import { openDatabase, type Db } from '../store/db.js';
+import { FleetMembers } from '../store/fleet-members.js';
 import { EpisodeCache } from '../store/episode-cache.js';
 import { TrainingData } from '../store/training-data.js';
 import { NotEnoughDataError } from './errors.js';
-import { runJob } from './job.js';
-import type { WorkerInput, WorkerReply } from './messages.js';
+import { runJob, type FleetJob } from './job.js';
+import type { SharedStats, WorkerFleet, WorkerInput, WorkerReply } from './messages.js';
 
 /** Runs the job and turns every way it can end into a reply; never throws. */
 export function train(input: WorkerInput): WorkerReply {
@@ -18,18 +22,37 @@ export function train(input: WorkerInput): WorkerReply {
     const db = openDatabase(input.dbPath, { sync: 'normal' });
     try {
       const source = new TrainingData(db);
-      const outcome = runJob(source, new EpisodeCache(db), { model: input.model, champion: input.champion, now: input.now });
-      return { kind: 'trained', outcome, peakRssKb: process.resourceUsage().maxRSS };
+      const fleet = input.fleet && fleetJob(db, input.fleet);
+      const outcome = runJob(source, new EpisodeCache(db), { model: input.model, champion: input.champion, now: input.now, ...(fleet ? { fleet } : {}) });
+      return { kind: 'trained', outcome, peakRssKb: process.resourceUsage().maxRSS, fleet: shared(outcome.fleet ?? null) };
     } finally {
       db.close();
     }
   } catch (error) {
     if (error instanceof NotEnoughDataError) {
       const { message, samples, episodes, minSamples } = error;
-      return { kind: 'not_enough_data', message, samples, episodes, minSamples };
+      return { kind: 'not_enough_data', message, samples, episodes, minSamples, fleet: shared(error.fleet) };
     }
     const e = error instanceof Error ? error : new Error(String(error));
     return { kind: 'failed', message: `${e.name}: ${e.message}`, ...(e.stack !== undefined ? { stack: e.stack } : {}) };
+  }
+}
+
+/** The job's view of the fleet: the members' latest statistics when learning from them, none when only sharing. */
+function fleetJob(db: Db, fleet: WorkerFleet): FleetJob | undefined {
+  const { selector, agent, share, learn, waitMs } = fleet;
+  if (selector.id === null) return undefined;
+  return { id: selector.id, agent, members: learn ? new FleetMembers(db).all(selector) : [], share, waitMs };
+}
+
+/** The statistics to share, encoded here rather than on the agent's thread (messages.ts). */
+function shared(stats: FleetStats | null): SharedStats | null {
+  if (stats === null) return null;
+  try {
+    const payload = encodeFleetStats(stats);
+    return { kind: 'encoded', fleet: stats.fleet, agent: stats.agent, episodes: stats.episodes.length, recipe: stats.recipe?.hash ?? null, payload };
+  } catch (error) {
+    return { kind: 'unsendable', message: errorMessage(error) };
   }
 }
 

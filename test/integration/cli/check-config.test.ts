@@ -27,6 +27,7 @@ describe('faultline check-config', () => {
     ['bad-cron.yaml', '3:12 schedule.retrain: "61 * * * *" is not a valid cron expression (61 is an invalid expression for minute); write 5 fields'],
     ['bad-url.yaml', '3:8 mqtt.url: "http://broker.local:1883" is not an MQTT broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS'],
     ['missing-password-file.yaml', '5:18 mqtt.password_file: file "/nonexistent/faultline/mqtt.password" does not exist; create it or fix the path'],
+    ['fleet-without-id.yaml', "3:10 fleet.share: is on, but fleet.id is not set; set fleet.id to the fleet's name"],
   ])('%s exits 78 and says where and how to fix it', async (name, expected) => {
     const file = fixture(name);
     const result = await runCli(['check-config', '--config', file]);

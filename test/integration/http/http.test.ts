@@ -127,7 +127,7 @@ describe('HTTP body limit without a declared length', () => {
       maxBody: 1024,
       log: createLogger('fatal'),
       metrics: new Metrics(),
-      snapshot: () => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, publishFailures: 0, outboxRows: 0, outboxDropped: 0, buildVersion: '0.0.0', modelVersion: null, assets: [] }),
+      snapshot: () => ({ readingsStored: 0, rejected: new Map(), predictionsPublished: 0, bufferRows: 0, bufferBytes: 0, walBytes: 0, modelRmseSeconds: null, mqttConnected: false, publishFailures: 0, outboxRows: 0, outboxDropped: 0, buildVersion: '0.0.0', modelVersion: null, assets: [], fleet: null }),
       health: () => ({ healthy: true, mqtt: 'connected', db: 'ok', last_reading_age_s: null, model: null }),
       predict: () => {
         predicted++;

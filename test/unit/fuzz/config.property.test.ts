@@ -26,6 +26,7 @@ const SECTIONS: Record<string, string[]> = {
   predictions: ['topic', 'qos', 'min_interval', 'scalars', 'levels', 'outbox_max'],
   http: ['listen', 'max_body'],
   log: ['level'],
+  fleet: ['id', 'share', 'learn', 'members', 'max_message_bytes'],
 };
 
 /** Scalars a technician (or a cat on the keyboard) might type. */
