@@ -2,16 +2,15 @@
 import { formatProblem } from '../config/errors.js';
 import { renderConfig } from '../config/render.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const checkConfig: Command = {
   name: 'check-config',
   summary: 'validate the config and print the effective config (secrets masked)',
   usage: 'faultline check-config [--config FILE]',
-  help: CONFIG_HELP,
   notes: 'Exit status: 0 valid, 78 invalid (every problem is listed as FILE:LINE:COL key: what to fix).',
-  options: CONFIG_OPTION,
+  options: [CONFIG_OPTION],
   run: (ctx) => {
     const loaded = loadConfigFor(ctx);
     for (const warning of loaded.warnings) ctx.err(`warning: ${formatProblem(warning)}\n`);

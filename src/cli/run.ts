@@ -6,7 +6,7 @@ import { ConfigError, formatProblem } from '../config/errors.js';
 import { displayConfig } from '../config/render.js';
 import { createLogger, type Logger } from '../log.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
+import { CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
 import { packageVersion } from './version.js';
 
@@ -14,11 +14,10 @@ export const run: Command = {
   name: 'run',
   summary: 'run the agent (what systemd starts)',
   usage: 'faultline run [--config FILE]',
-  help: CONFIG_HELP,
   notes:
     'Signals: SIGTERM/SIGINT stop cleanly (a second one forces the exit); SIGHUP reloads the config.\n' +
     'Exit status: 0 after a clean stop, 78 when the config is wrong, 1 on any other failure.',
-  options: CONFIG_OPTION,
+  options: [CONFIG_OPTION],
   run: async (ctx) => {
     const loaded = loadConfigFor(ctx);
     const log = createLogger(loaded.config.log.level);

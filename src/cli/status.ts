@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { openDatabase } from '../store/db.js';
 import { readStatus, type BufferStatus } from '../store/status.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 const EMPTY: BufferStatus = {
@@ -26,8 +26,7 @@ export const status: Command = {
   name: 'status',
   summary: 'buffer size, assets, faults, models and their metrics',
   usage: 'faultline status [--config FILE] [--json]',
-  help: `${CONFIG_HELP}\n      --json         print one JSON object instead of a table`,
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  options: [CONFIG_OPTION, { name: 'json', help: 'print one JSON object instead of a table' }],
   run: (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;

@@ -56,24 +56,3 @@ describe('faultline check-config', () => {
     expect(result.stderr).toContain('bad-url.yaml:3:8 mqtt.url:');
   });
 });
-
-describe('faultline --help', () => {
-  it('lists the contract commands, and each has its own --help', async () => {
-    const top = await runCli(['--help']);
-    expect(top.code).toBe(0);
-    const names = ['run', 'demo', 'check-config', 'train', 'status', 'models', 'replay'];
-    for (const name of names) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
-    for (const name of names) {
-      const help = await runCli([name, '--help']);
-      expect(help.code, name).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^Usage: faultline ${name}`));
-    }
-  });
-
-  it('refuses an unknown command or option with exit 64', async () => {
-    expect((await runCli(['frobnicate'])).code).toBe(64);
-    const bad = await runCli(['status', '--frob']);
-    expect(bad.code).toBe(64);
-    expect(bad.stderr).toContain("Unknown option '--frob'");
-  });
-});
