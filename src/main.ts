@@ -100,6 +100,7 @@ function unknownCommand(name: string): string {
 
 function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) {
+    for (const warning of error.warnings) err(`warning: ${formatProblem(warning)}\n`);
     err(`${error.problems.map(formatProblem).join('\n')}\n`);
     err(`faultline: the config has ${error.problems.length} problem(s); nothing was started\n`);
     return EXIT.config;

@@ -49,7 +49,7 @@ function load(text: string, file: string, env: Env, fromFile: boolean): LoadedCo
   const problems = [...validated.problems, ...(checked === null ? [] : checkFiles(checked, locate))];
   const password = checked === null ? null : resolvePassword(checked, env, locate);
   if (password !== null && 'problem' in password) problems.push(password.problem);
-  if (config === null || password === null || 'problem' in password || problems.length > 0) throw new ConfigError(problems);
+  if (config === null || password === null || 'problem' in password || problems.length > 0) throw new ConfigError(problems, validated.warnings);
   const resolved: Config = { ...config, mqtt: { ...config.mqtt, password: password.password } };
   const inline = fromFile ? inlinePasswordWarning(file, config, env, locate) : null;
   return { config: resolved, file, warnings: inline === null ? validated.warnings : [...validated.warnings, inline] };

@@ -55,4 +55,11 @@ describe('faultline check-config', () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('bad-url.yaml:3:8 mqtt.url:');
   });
+
+  it('warns about a FAULTLINE_* variable that sets nothing, names the one meant, and exits 0', async () => {
+    const result = await runCli(['check-config', '--config', 'config/faultline.yaml'], { env: { FAULTLINE_MQTT_URL: 'mqtt://10.0.0.9:1883' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: FAULTLINE_MQTT_URL (environment) mqtt.url: is ignored; did you mean FAULTLINE_MQTT__URL?');
+    expect(result.stdout).toContain('url: mqtt://127.0.0.1:1883');
+  });
 });
