@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Agent } from '../agent.js';
 import { ConfigError, formatProblem } from '../config/errors.js';
 import { displayConfig } from '../config/render.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, logDestination, stdoutLogFormat, type Logger } from '../log.js';
 import { EXIT } from '../exit-codes.js';
 import { CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
@@ -20,7 +20,7 @@ export const run: Command = {
   options: [CONFIG_OPTION],
   run: async (ctx) => {
     const loaded = loadConfigFor(ctx);
-    const log = createLogger(loaded.config.log.level);
+    const log = createLogger(loaded.config.log.level, logDestination(stdoutLogFormat(ctx.env, ctx.terminal.isTTY)));
     for (const warning of loaded.warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
     log.info({ version: packageVersion(), file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
     const agent = new Agent(loaded, log);
