@@ -239,7 +239,10 @@ export class Connection extends EventEmitter {
       this.reconnectTimer = null;
       if (this.stopping || !this.client) return;
       Object.assign(this.client.options, this.sessionOptions());
-      this.client.reconnect();
+      // mqtt.js's reconnect() starts empty stores unless it is handed the old ones: the QoS 1
+      // publishes not yet acknowledged would never be sent again, nor their promises settle.
+      const { incomingStore, outgoingStore } = this.client;
+      this.client.reconnect({ incomingStore, outgoingStore });
     }, delay);
   }
 
