@@ -1,9 +1,8 @@
 // The ingest phase: routes, parses and group-commits what the broker delivers (the connection comes
 // later and feeds it). The retrain command topic runs a retrain instead of reaching the buffer.
-import type { Config } from '../config/schema.js';
 import { Ingest } from '../ingest/pipeline.js';
+import { sparkplugDecoderFor } from '../ingest/routes.js';
 import type { Phase } from '../lifecycle.js';
-import type { SparkplugDecoder } from '../sparkplug/decoder.js';
 import { BatchWriter } from '../store/ingest-batch.js';
 import { retrainTopic } from '../topics/contract.js';
 import type { Base } from './base.js';
@@ -20,7 +19,7 @@ export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>,
   start: async ({ config, log, events, db, retrain }) => {
     const ingest = new Ingest({
       config: { telemetry: config.telemetry, faults: config.faults, limits: config.ingest, retentionMs: config.storage.retention },
-      sparkplug: await sparkplugDecoder(config),
+      sparkplug: await sparkplugDecoderFor(config),
       log: log.child({ module: 'ingest' }),
       writer: new BatchWriter(db, config.storage.dead_letters),
       commands: new Map([[retrainTopic(config.agent.id), () => void retrain('command')]]),
@@ -35,12 +34,3 @@ export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>,
     };
   },
 };
-
-/** A decoder when some telemetry is Sparkplug; loaded only then (protobufjs and the schema: ~12 MB). */
-async function sparkplugDecoder(config: Config): Promise<SparkplugDecoder | undefined> {
-  if (!config.telemetry.some((t) => t.format === 'sparkplug')) return undefined;
-  const { SparkplugDecoder } = await import('../sparkplug/decoder.js');
-  const { sparkplug, agent } = config;
-  // faultline's own Sparkplug output must not come back in as telemetry.
-  return new SparkplugDecoder({ ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null });
-}
