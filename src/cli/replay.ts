@@ -1,7 +1,8 @@
 // `faultline replay FILE --url URL`: publishes a CSV (or whitespace-separated) file as telemetry,
 // one message per row, for commissioning and benchmarks. Wiring only: parsing lives in src/replay/.
 import { readFile } from 'node:fs/promises';
-import { connectPublisher, PublisherConnectError, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
+import { BrokerConnectError } from '../mqtt/open-client.js';
+import { connectPublisher, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
 import { PASSWORD_ENV } from '../config/load.js';
 import { parseReplayArgs, type BrokerArgs } from '../replay/args.js';
 import { fileLines, firstNonBlankLine, unreadable } from '../replay/file.js';
@@ -77,7 +78,7 @@ export const replayCommand: Command = {
     try {
       publisher = await connectPublisher(options);
     } catch (error) {
-      if (!(error instanceof PublisherConnectError)) throw error;
+      if (!(error instanceof BrokerConnectError)) throw error;
       ctx.err(`faultline replay: cannot connect to ${args.broker.url}: ${connectAdvice(error)}\n`);
       return EXIT.failed;
     }
@@ -134,7 +135,7 @@ async function publisherOptions(broker: BrokerArgs): Promise<PublisherOptions | 
 }
 
 /** The connect error in the replay's own terms (its flags, not the agent's config keys). */
-function connectAdvice(error: PublisherConnectError): string {
+function connectAdvice(error: BrokerConnectError): string {
   if (error.code === 1 || error.code === 132) return 'the broker does not speak MQTT 5; pass --protocol 4';
   if (error.code === 4 || error.code === 134) return 'the broker refused the user name or password; check --username and the password';
   if (error.code === 5 || error.code === 135) return 'the broker says this client is not authorized; check its ACL and --username';
