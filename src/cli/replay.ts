@@ -1,16 +1,20 @@
 // `faultline replay FILE --url URL`: publishes a CSV (or whitespace-separated) file as telemetry,
 // one message per row, for commissioning and benchmarks. Wiring only: parsing lives in src/replay/.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { BrokerConnectError } from '../mqtt/open-client.js';
 import { connectPublisher, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
-import { PASSWORD_ENV } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { PASSWORD_ENV, readConfigText, resolveConfigPath } from '../config/load.js';
+import { validateConfig } from '../config/parse.js';
+import { checkTimes, timeWarnings, type Acceptance } from '../replay/time-range.js';
 import { parseReplayArgs, type BrokerArgs } from '../replay/args.js';
 import { fileLines, firstNonBlankLine, unreadable } from '../replay/file.js';
 import { systemClock } from '../replay/pace.js';
 import { DEFAULT_FAULT_TOPIC, DEFAULT_LINE, DEFAULT_TOPIC, planReplay, replay } from '../replay/replay.js';
 import { formatSummary, summaryJson, summaryWarnings } from '../replay/summary.js';
 import { EXIT } from '../exit-codes.js';
-import { type Command } from './command.js';
+import { type Command, type CommandContext } from './command.js';
 import type { OptionSpec } from './options.js';
 import { errorMessage } from '../error-message.js';
 
@@ -39,6 +43,12 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'cert', value: 'F', help: 'for mqtts://: PEM client certificate' },
   { name: 'key', value: 'F', help: 'for mqtts://: PEM private key of the client certificate' },
   { name: 'json', help: 'print the summary as one JSON object' },
+  {
+    name: 'config',
+    short: 'c',
+    value: 'FILE',
+    help: "the target agent's config: before publishing, rows older than its storage.retention or\nfurther ahead than its ingest.max_future draw a warning (default: as for every command,\n$FAULTLINE_CONFIG, else /etc/faultline/faultline.yaml, else ./config/faultline.yaml;\nwhen none of these exists, the times are not checked)",
+  },
 ];
 
 export const replayCommand: Command = {
@@ -48,8 +58,8 @@ export const replayCommand: Command = {
   notes:
     'Each row becomes {"ts":...,"<column>":<number>,...} on the topic. Rows with the wrong number of fields\n' +
     'or a value that is not a number are reported with their line number and skipped.\n' +
-    'Exit status: 0 done (even with rejected rows), 64 usage error, 1 broker unreachable or lost, or no row\n' +
-    'could be published, 130 interrupted.',
+    'Exit status: 0 done (even with rejected rows), 64 usage error, 78 the --config given is wrong, 1 broker\n' +
+    'unreachable or lost, or no row could be published, 130 interrupted.',
   options: OPTIONS,
   arguments: {
     max: 1,
@@ -71,6 +81,11 @@ export const replayCommand: Command = {
     if (problem) return usage(problem);
     const planned = planReplay(args.settings, await firstNonBlankLine(args.file));
     if ('problem' in planned) return usage(`${args.file}: ${planned.problem}`);
+    const target = targetLimits(ctx);
+    if (target !== null) {
+      const check = await checkTimes(planned.plan, fileLines(args.file), target, Date.now());
+      for (const warning of timeWarnings(check, target)) ctx.err(`warning: ${warning}\n`);
+    }
 
     const options = await publisherOptions(args.broker);
     if ('problem' in options) return usage(options.problem);
@@ -140,4 +155,24 @@ function connectAdvice(error: BrokerConnectError): string {
   if (error.code === 4 || error.code === 134) return 'the broker refused the user name or password; check --username and the password';
   if (error.code === 5 || error.code === 135) return 'the broker says this client is not authorized; check its ACL and --username';
   return error.description;
+}
+
+/**
+ * What the target agent accepts, from its config: --config, else where every command looks. Only the
+ * YAML is validated (the files it names are the agent's business). A wrong --config is exit 78; a
+ * config found by default that cannot be used skips the check with a note; none at all skips it.
+ */
+function targetLimits(ctx: CommandContext): Acceptance | null {
+  const explicit = typeof ctx.values.config === 'string' ? ctx.values.config : undefined;
+  const file = resolveConfigPath(explicit, ctx.env, existsSync);
+  if (explicit === undefined && !existsSync(file)) return null;
+  try {
+    const { config, problems } = validateConfig(readConfigText(file), file, ctx.env);
+    if (config === null || problems.length > 0) throw new ConfigError(problems);
+    return { retentionMs: config.storage.retention, maxFutureMs: config.ingest.max_future, source: `the target config ${file}` };
+  } catch (error) {
+    if (explicit !== undefined || !(error instanceof ConfigError)) throw error;
+    ctx.err(`note: the config at ${file} cannot be used (faultline check-config --config ${file} says why); the file's times are not checked against storage.retention and ingest.max_future\n`);
+    return null;
+  }
 }

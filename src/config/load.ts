@@ -29,13 +29,16 @@ export function resolveConfigPath(explicit: string | undefined, env: Env, exists
 }
 
 export function loadConfig(file: string, env: Env): LoadedConfig {
-  let text: string;
+  return load(readConfigText(file), file, env, true);
+}
+
+/** The text of a config file, or a ConfigError that says why it cannot be read. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError([{ at: { file, line: 1, col: 1 }, key: '(file)', message: unreadable(error) }]);
   }
-  return load(text, file, env, true);
 }
 
 /** Validates config text and checks the files it names; `file` only names positions. */
