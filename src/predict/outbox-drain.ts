@@ -57,11 +57,17 @@ export class OutboxDrain {
   private outstanding: Entry[] = [];
   /** Bumped when the pipeline restarts, so that late outcomes of the old one are ignored. */
   private generation = 0;
+  /**
+   * Settled rows not yet deleted: one DELETE (one commit, an fsync under storage.sync: full) per tick
+   * or per READ_BATCH of them, not one per PUBACK.
+   */
+  private unremoved = { upTo: 0, rows: 0 };
 
   constructor(private readonly deps: DrainDeps) {}
 
   /** Called every tick with the connection (or null) and how many messages were held since the last tick. */
   tick(sink: MessageSink | null, arrived: number, tickMs: number): void {
+    this.removeSent();
     if (sink !== this.sink) this.restart(sink);
     if (sink === null || !sink.connected || this.waiting() === 0) {
       this.tokens = 0; // nothing to catch up on: no saved-up burst for later
@@ -72,11 +78,20 @@ export class OutboxDrain {
     this.pump();
   }
 
+  /**
+   * Outbox rows not yet handed to the client. A new prediction may go straight out only when there
+   * are none: it then follows every held one on the wire.
+   */
+  unsent(): number {
+    return this.waiting() - this.unremoved.rows - this.outstanding.length;
+  }
+
   private waiting(): number {
     return this.deps.outbox.count();
   }
 
   private restart(sink: MessageSink | null): void {
+    this.removeSent(); // a fresh read from the head must not meet what was acknowledged
     this.sink = sink;
     this.lastSent = 0;
     this.outstanding = [];
@@ -133,7 +148,8 @@ export class OutboxDrain {
     while (n < end && n < this.outstanding.length && this.outstanding[n]!.outcome !== null && this.outstanding[n]!.outcome !== 'lost') n++;
     if (n === 0) return;
     const done = this.outstanding.splice(0, n);
-    this.deps.outbox.removeThrough(done[done.length - 1]!.id);
+    this.unremoved = { upTo: done[done.length - 1]!.id, rows: this.unremoved.rows + n };
+    if (this.unremoved.rows >= READ_BATCH) this.removeSent();
     const c = this.deps.counters;
     let expired = 0;
     for (const e of done) {
@@ -145,6 +161,12 @@ export class OutboxDrain {
       c.expired += expired;
       this.deps.log.info({ expired }, 'held predictions expired before the broker took them; dropped');
     }
+  }
+
+  private removeSent(): void {
+    if (this.unremoved.rows === 0) return;
+    this.deps.outbox.removeThrough(this.unremoved.upTo);
+    this.unremoved = { upTo: 0, rows: 0 };
   }
 }
 

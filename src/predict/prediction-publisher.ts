@@ -18,9 +18,10 @@ export type { MessageSink, PublisherCounters } from './outbox-drain.js';
 const DRAIN_TICK_MS = 100;
 /**
  * Messages handed to the MQTT client and not yet acknowledged (or written, at QoS 0). Each holds its
- * packet, payload and promise in memory until then; at 1000 that is about 2 MB.
+ * packet, mqtt.js's copy of it, its payload and a promise until then. The soak (bench/README.md)
+ * measured about twice the prediction throughput with 4000 as with 1000, and a few MB more at peak.
  */
-export const MAX_INFLIGHT = 1_000;
+export const MAX_INFLIGHT = 4_000;
 /** Held messages written to the outbox in one transaction (one fsync) at most. */
 const HOLD_BATCH = 1_000;
 /** A full outbox drops on every write in an overload: one warning per this long, with the count. */
@@ -92,7 +93,7 @@ export class PredictionPublisher {
     const topic = this.topicFor(prediction.asset, prediction.line);
     const messages = predictionMessages(topic, predictionPayload(prediction), prediction.level, { qos: predictions.qos, scalars: predictions.scalars });
     const sink = this.sink;
-    const waiting = this.options.outbox.count() + this.holding.length;
+    const waiting = this.drain.unsent() + this.holding.length;
     if (sink?.connected && waiting === 0 && this.inflight + messages.length <= MAX_INFLIGHT) {
       for (const m of messages) {
         this.send(sink, m, predictions.expiry / 1000).then(
