@@ -16,7 +16,7 @@ export const models: Command = {
   notes:
     '"use VERSION" makes that model the champion; the champion it replaces becomes retired. A running agent\n' +
     'serves the new champion from its next reload or retrain.\n' +
-    'Exit status: 0 done, 1 unknown or refused version, 64 bad usage.',
+    'Exit status: 0 done, 1 unknown or refused version, 78 the config is wrong, 64 bad usage.',
   options: [
     CONFIG_OPTION,
     { name: 'json', help: 'list as JSON (one object per model: version, status and its card)' },

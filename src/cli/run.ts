@@ -16,7 +16,8 @@ export const run: Command = {
   usage: 'faultline run [--config FILE]',
   notes:
     'Signals: SIGTERM/SIGINT stop cleanly (a second one forces the exit); SIGHUP reloads the config.\n' +
-    'Exit status: 0 after a clean stop, 78 when the config is wrong, 1 on any other failure.',
+    'Exit status: 0 after a clean stop, 78 when the config is wrong, 64 bad usage, 1 on any other failure\n' +
+    '(or a stop that takes over 5 s), 130 after a second signal.',
   options: [CONFIG_OPTION],
   run: async (ctx) => {
     const loaded = loadConfigFor(ctx);

@@ -27,6 +27,7 @@ export const status: Command = {
   summary: 'buffer size, assets, faults, models and their metrics',
   usage: 'faultline status [--config FILE] [--json]',
   options: [CONFIG_OPTION, { name: 'json', help: 'print one JSON object instead of a table' }],
+  notes: 'Exit status: 0, 1 the buffer cannot be read, 78 the config is wrong, 64 bad usage.',
   run: (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;

@@ -17,7 +17,8 @@ export const train: Command = {
   notes:
     'Promotes the new model when there is no champion or its test RMSE is lower than the champion\'s on the\n' +
     'same held-out test period (the episodes that ended last); a rejected model is kept, marked rejected.\n' +
-    'Exit status: 0 trained (promoted or rejected), 1 failed, 3 not enough labelled data.',
+    'Exit status: 0 trained (promoted or rejected), 1 failed, 3 not enough labelled data, 78 the config is\n' +
+    'wrong, 64 bad usage.',
   options: [CONFIG_OPTION, { name: 'json', help: 'print the model card as JSON (the verdict goes to stderr)' }],
   run: async (ctx) => {
     const { config } = loadConfigFor(ctx);
