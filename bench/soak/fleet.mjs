@@ -1,6 +1,7 @@
 // The soak's synthetic fleet: which asset and event time message number `seq` carries, its sensor
 // values, and each asset's fault times. Deterministic from the asset number, so any process can
 // recompute a message from its number (the verifier does, to find it in the buffer).
+import { mulberry32 } from '../../dist/demo/random.js';
 
 export const EVENT_STEP_MS = 60_000; // one reading per asset per minute of event time
 const FAULT_EVERY_MS = [6 * 3_600_000, 18 * 3_600_000]; // a fault every 6 to 18 hours of event time
@@ -15,17 +16,6 @@ export const assetName = (asset) => `asset${asset}`;
 export const lineName = (asset) => `line${asset % 5}`;
 export const telemetryTopic = (asset) => `plant/${lineName(asset)}/${assetName(asset)}/telemetry`;
 export const faultTopic = (asset) => `plant/${lineName(asset)}/${assetName(asset)}/fault`;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One asset's fault schedule: the fault before and after event time ts, walked forward only. */
 export class FaultSchedule {

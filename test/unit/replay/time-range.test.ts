@@ -1,30 +1,16 @@
 // Before a replay: which rows would the target agent reject for their time, and what it says.
 import { describe, expect, it } from 'vitest';
-import { planReplay, type NumberedLine, type ReplaySettings } from '../../../src/replay/replay.js';
+import { planReplay, type NumberedLine } from '../../../src/replay/replay.js';
 import { checkTimes, timeWarnings } from '../../../src/replay/time-range.js';
+import { DEFAULT_SETTINGS } from './fake.js';
 
-const SETTINGS: ReplaySettings = {
-  columns: null,
-  separator: null,
-  topic: 'plant/{line}/{asset}/telemetry',
-  faultTopic: 'plant/{line}/{asset}/fault',
-  faultAtEnd: false,
-  qos: 1,
-  rate: null,
-  tsColumn: 'ts',
-  tsUnit: 'auto',
-  tsOrigin: null,
-  defaults: { line: 'line1' },
-  skip: [],
-  decimalComma: false,
-};
 const NOW = Date.UTC(2026, 0, 31, 12);
 const DAY = 86_400_000;
 const LIMITS = { retentionMs: 30 * DAY, maxFutureMs: 300_000, source: 'the target config /etc/faultline/faultline.yaml' };
 
 async function check(rows: string[]) {
   const text = ['ts,asset,x', ...rows].join('\n');
-  const planned = planReplay(SETTINGS, 'ts,asset,x');
+  const planned = planReplay(DEFAULT_SETTINGS, 'ts,asset,x');
   if ('problem' in planned) throw new Error(planned.problem);
   async function* lines(): AsyncIterable<NumberedLine> {
     let number = 0;
@@ -56,7 +42,7 @@ describe('the time range a target agent accepts', () => {
   });
 
   it('has nothing to check in a file without times (they are the publish times)', async () => {
-    const planned = planReplay(SETTINGS, 'asset,x');
+    const planned = planReplay(DEFAULT_SETTINGS, 'asset,x');
     if ('problem' in planned) throw new Error(planned.problem);
     async function* lines(): AsyncIterable<NumberedLine> {
       yield { number: 1, text: 'asset,x' };
