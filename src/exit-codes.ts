@@ -7,6 +7,8 @@ export const EXIT = {
   notEnoughData: 3,
   /** EX_USAGE: a wrong option or argument. */
   usage: 64,
+  /** EX_UNAVAILABLE: `check-config --probe` could not reach the broker, or it refused us. */
+  unavailable: 69,
   /** EX_CONFIG: the config is wrong; systemd does not restart on it (RestartPreventExitStatus=78). */
   config: 78,
 } as const;

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The process edge: argv, signals and exit codes. The only file that touches `process`.
 import { EventEmitter } from 'node:events';
-import { parseArgs } from 'node:util';
 import { COMMANDS } from './cli/index.js';
 import { EXIT } from './exit-codes.js';
 import { type Command } from './cli/command.js';
+import { formatOptions, HELP_OPTION, parseOptions } from './cli/options.js';
+import { closest } from './config/suggest.js';
 import { ConfigError, formatProblem } from './config/errors.js';
 import { StoreError } from './store/db.js';
-import { errorMessage, errorStack } from './error-message.js';
+import { errorStack } from './error-message.js';
 import { packageVersion } from './cli/version.js';
 
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -21,8 +22,10 @@ function usage(): string {
 }
 
 function commandHelp(command: Command): string {
+  const { arguments: args, options } = formatOptions([...command.options, HELP_OPTION], command.arguments?.help);
+  const argSection = args === '' ? '' : `Arguments:\n${args}\n\n`;
   const notes = command.notes ? `\n${command.notes}\n` : '';
-  return `Usage: ${command.usage}\n\n${command.summary}\n\nOptions:\n${command.help}\n  -h, --help         show this help\n${notes}`;
+  return `Usage: ${command.usage}\n\n${command.summary}\n\n${argSection}Options:\n${options}\n${notes}`;
 }
 
 /** First SIGTERM/SIGINT asks for a clean stop with a deadline; a second one exits at once. */
@@ -58,14 +61,17 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    err(`faultline: unknown command "${name}"\n\n${usage()}`);
+    err(`faultline: ${unknownCommand(name)}\nRun "faultline --help" for the commands.\n`);
     return EXIT.usage;
   }
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true });
-  } catch (error) {
-    err(`faultline ${name}: ${errorMessage(error)}\n\n${commandHelp(command)}`);
+  const parsed = parseOptions([...command.options, HELP_OPTION], rest, command.arguments?.max ?? 0);
+  if ('problem' in parsed) {
+    // The help option wins over a problem elsewhere on the line: "faultline run --conifg x --help".
+    if (rest.includes('--help') || rest.includes('-h')) {
+      out(commandHelp(command));
+      return EXIT.ok;
+    }
+    err(`faultline ${name}: ${parsed.problem}\nUsage: ${command.usage}\nRun "faultline ${name} --help" for the options.\n`);
     return EXIT.usage;
   }
   if (parsed.values.help) {
@@ -75,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const signals = new EventEmitter();
   installSignals(signals);
   return await command.run({
-    values: parsed.values as Record<string, string | boolean | undefined>,
+    values: parsed.values,
     positionals: parsed.positionals,
     env: process.env,
     out,
@@ -86,8 +92,15 @@ async function main(argv: string[]): Promise<number> {
   });
 }
 
+function unknownCommand(name: string): string {
+  const dashed = name.startsWith('-');
+  const guess = closest(name, dashed ? ['--version', '--help'] : COMMANDS.map((c) => c.name));
+  return `unknown ${dashed ? 'option' : 'command'} "${name}"${guess ? `; did you mean "${guess}"?` : ''}`;
+}
+
 function exitCodeFor(error: unknown): number {
   if (error instanceof ConfigError) {
+    for (const warning of error.warnings) err(`warning: ${formatProblem(warning)}\n`);
     err(`${error.problems.map(formatProblem).join('\n')}\n`);
     err(`faultline: the config has ${error.problems.length} problem(s); nothing was started\n`);
     return EXIT.config;

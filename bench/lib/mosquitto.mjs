@@ -46,24 +46,43 @@ export async function startMosquitto(extra = '') {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-mosquitto-'));
   const port = await freePort();
   const user = process.getuid?.() === 0 ? 'user root\n' : '';
+  const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
-    join(dir, 'mosquitto.conf'),
-    `${user}listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 2000000\nmax_queued_bytes 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n${extra}\n`,
+    conf,
+    `${user}listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 2000000\nmax_queued_bytes 0\nmax_inflight_messages 0\nlog_dest stderr\nlog_type error\n${extra.replaceAll('{dir}', dir)}\n`,
   );
-  const child = spawn(bin, ['-c', join(dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  await waitForPort(port, 10_000);
+  const launch = async () => {
+    const child = spawn(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => (stderr += d));
+    await waitForPort(port, 10_000);
+    return child;
+  };
+  // Mosquitto can miss a SIGTERM right after start; repeat until it exits.
+  const terminate = async (child) => {
+    const exited = new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve()));
+    const timer = setInterval(() => child.kill('SIGTERM'), 100);
+    child.kill('SIGTERM');
+    await exited;
+    clearInterval(timer);
+  };
+  let child = await launch();
   return {
     url: `mqtt://127.0.0.1:${port}`,
-    pid: child.pid,
+    get pid() {
+      return child.pid;
+    },
+    /**
+     * Stops the broker, waits `downMs`, and starts it on the same port and files (with `persistence
+     * true` in `extra`, sessions and queues survive).
+     */
+    restart: async (downMs = 0) => {
+      await terminate(child);
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      child = await launch();
+    },
     stop: async () => {
-      // Mosquitto can miss a SIGTERM right after start; repeat until it exits.
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      const timer = setInterval(() => child.kill('SIGTERM'), 100);
-      child.kill('SIGTERM');
-      await exited;
-      clearInterval(timer);
+      await terminate(child);
       rmSync(dir, { recursive: true, force: true });
     },
     stderr: () => stderr,

@@ -1,11 +1,11 @@
 // What every CLI command is given and returns. main.ts owns the process; commands get this context.
 import type { EventEmitter } from 'node:events';
-import type { ParseArgsConfig } from 'node:util';
+import type { ArgumentSpec, OptionSpec, OptionValues } from './options.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface CommandContext {
-  values: Record<string, string | boolean | undefined>;
+  values: OptionValues;
   positionals: string[];
   env: Env;
   out: (text: string) => void;
@@ -20,19 +20,19 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
-  /** The option lines `--help` prints. */
-  help: string;
+  /** Parsed by, and listed in --help from, this one definition. */
+  options: readonly OptionSpec[];
+  /** Words after the command that are not options: at most `max`, listed under Arguments in --help. */
+  arguments?: { max: number; help: readonly ArgumentSpec[] };
   /** What `--help` prints after the options: exit status, signals. */
   notes?: string;
-  options: NonNullable<ParseArgsConfig['options']>;
   /** The exit code, or a promise of it. */
   run: (ctx: CommandContext) => Promise<number> | number;
 }
 
-export const CONFIG_OPTION = {
-  config: { type: 'string', short: 'c' },
-} as const satisfies NonNullable<ParseArgsConfig['options']>;
-
-export const CONFIG_HELP =
-  '  -c, --config FILE  config file (default: $FAULTLINE_CONFIG, else /etc/faultline/faultline.yaml,\n' +
-  '                     else ./config/faultline.yaml)';
+export const CONFIG_OPTION: OptionSpec = {
+  name: 'config',
+  short: 'c',
+  value: 'FILE',
+  help: 'config file (default: $FAULTLINE_CONFIG, else /etc/faultline/faultline.yaml,\nelse ./config/faultline.yaml)',
+};

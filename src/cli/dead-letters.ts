@@ -6,7 +6,7 @@ import { REJECT_REASONS } from '../ingest/reasons.js';
 import { openDatabase } from '../store/db.js';
 import { listDeadLetters, payloadText, type DeadLetter } from '../store/dead-letters.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 const DEFAULT_LIMIT = 20;
@@ -19,17 +19,17 @@ export const deadLetters: Command = {
   name: 'dead-letters',
   summary: 'list rejected messages with their reason, newest first',
   usage: 'faultline dead-letters [--reason R] [--limit N] [--json] [--config FILE]',
-  help:
-    `${CONFIG_HELP}\n` +
-    '      --reason R     only those rejected for this reason (the reasons are below)\n' +
-    `      --limit N      at most N (default ${DEFAULT_LIMIT})\n` +
-    '      --json         one JSON object per line, with the kept payload in base64',
   notes:
     'The buffer keeps the latest storage.dead_letters rejections, each with the first 1 KB of its payload.\n' +
     `Reasons: ${REJECT_REASONS.join(', ')}.\n` +
     `Fleet statistics (issue 15): ${FLEET_DEFECTS.join(', ')}.\n` +
     'Exit status: 0 listed (also when there are none), 64 bad usage.',
-  options: { ...CONFIG_OPTION, reason: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  options: [
+    CONFIG_OPTION,
+    { name: 'reason', value: 'R', help: 'only those rejected for this reason (the reasons are below)' },
+    { name: 'limit', value: 'N', help: `at most N (default ${DEFAULT_LIMIT})` },
+    { name: 'json', help: 'one JSON object per line, with the kept payload in base64' },
+  ],
   run: (ctx) => {
     const reason = ctx.values.reason as string | undefined;
     const limitText = (ctx.values.limit as string | undefined) ?? String(DEFAULT_LIMIT);

@@ -9,11 +9,13 @@ export const demo: Command = {
   name: 'demo',
   summary: 'embedded broker + simulated line + agent, live predictions on the terminal',
   usage: 'faultline demo [--port N] [--duration 90s]',
-  help:
-    '      --port N         port of the embedded broker on 127.0.0.1 (default: a free one)\n' +
-    '      --duration D     stop by itself after D (e.g. 90s, 5m); default: run until Ctrl-C',
-  notes: 'The buffer lives in a temporary directory and is deleted at exit. Logs go to a file named at exit.',
-  options: { port: { type: 'string' }, duration: { type: 'string' } },
+  notes:
+    'The buffer lives in a temporary directory and is deleted at exit. Logs go to a file named at exit.\n' +
+    'Exit status: 0 done, 64 bad usage, 1 without the development install (aedes) or on a failure.',
+  options: [
+    { name: 'port', value: 'N', help: 'port of the embedded broker on 127.0.0.1 (default: a free one)' },
+    { name: 'duration', value: 'D', help: 'stop by itself after D (e.g. 90s, 5m); default: run until Ctrl-C' },
+  ],
   run: async (ctx) => {
     const port = ctx.values.port === undefined ? 0 : Number(ctx.values.port);
     const durationMs = ctx.values.duration === undefined ? null : parseDuration(String(ctx.values.duration));

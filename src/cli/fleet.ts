@@ -7,7 +7,7 @@ import { FleetMembers, type MemberSummary } from '../store/fleet-members.js';
 import { payloadText } from '../store/dead-letters.js';
 import { fleetMessages } from '../store/status.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 interface FleetReport {
@@ -24,12 +24,11 @@ export const fleet: Command = {
   name: 'fleet',
   summary: "the fleet's members: their episodes, recipe and age",
   usage: 'faultline fleet [--config FILE] [--json]',
-  help: `${CONFIG_HELP}\n      --json         print one JSON object instead of a table`,
   notes:
     'Lists the latest statistics kept of each member of fleet.id (every fleet stored when fleet.id is not set)\n' +
     'and the messages on its statistics topics: accepted, cleared, and rejected by reason\n' +
     '(see `faultline dead-letters`). Exit status: 0.',
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  options: [CONFIG_OPTION, { name: 'json', help: 'print one JSON object instead of a table' }],
   run: (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;

@@ -6,22 +6,23 @@ import { ModelRegistry, RejectedModelError, UnknownModelError } from '../store/m
 import type { ModelCard } from '../train/card.js';
 import { formatModelList } from '../train/card-text.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
+import { CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const models: Command = {
   name: 'models',
   summary: 'list model versions; roll back or forward',
   usage: 'faultline models [--config FILE] [--json] | faultline models use VERSION [--force] [--config FILE]',
-  help:
-    `${CONFIG_HELP}\n` +
-    '      --json         list as JSON (one object per model: version, status and its card)\n' +
-    '      --force        with "use": serve a model that was rejected by its promotion gate',
   notes:
     '"use VERSION" makes that model the champion; the champion it replaces becomes retired. A running agent\n' +
     'serves the new champion from its next reload or retrain.\n' +
-    'Exit status: 0 done, 1 unknown or refused version, 64 bad usage.',
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' }, force: { type: 'boolean' } },
+    'Exit status: 0 done, 1 unknown or refused version, 78 the config is wrong, 64 bad usage.',
+  options: [
+    CONFIG_OPTION,
+    { name: 'json', help: 'list as JSON (one object per model: version, status and its card)' },
+    { name: 'force', help: 'with "use": serve a model that was rejected by its promotion gate' },
+  ],
+  arguments: { max: 2, help: [{ name: 'use VERSION', help: 'make model VERSION the champion (roll back or forward)' }] },
   run: (ctx) => {
     const [action, version, ...extra] = ctx.positionals;
     if (action !== undefined && (action !== 'use' || version === undefined || extra.length > 0)) {

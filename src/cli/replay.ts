@@ -1,81 +1,74 @@
 // `faultline replay FILE --url URL`: publishes a CSV (or whitespace-separated) file as telemetry,
 // one message per row, for commissioning and benchmarks. Wiring only: parsing lives in src/replay/.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { connectPublisher, PublisherConnectError, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
-import { PASSWORD_ENV } from '../config/load.js';
+import { BrokerConnectError } from '../mqtt/open-client.js';
+import { connectPublisher, type Publisher, type PublisherOptions } from '../mqtt/publishing-client.js';
+import { ConfigError } from '../config/errors.js';
+import { PASSWORD_ENV, readConfigText, resolveConfigPath } from '../config/load.js';
+import { validateConfig } from '../config/parse.js';
+import { checkTimes, timeWarnings, type Acceptance } from '../replay/time-range.js';
 import { parseReplayArgs, type BrokerArgs } from '../replay/args.js';
 import { fileLines, firstNonBlankLine, unreadable } from '../replay/file.js';
 import { systemClock } from '../replay/pace.js';
 import { DEFAULT_FAULT_TOPIC, DEFAULT_LINE, DEFAULT_TOPIC, planReplay, replay } from '../replay/replay.js';
 import { formatSummary, summaryJson, summaryWarnings } from '../replay/summary.js';
 import { EXIT } from '../exit-codes.js';
-import { type Command } from './command.js';
+import { type Command, type CommandContext } from './command.js';
+import type { OptionSpec } from './options.js';
 import { errorMessage } from '../error-message.js';
 
 const EXIT_INTERRUPTED = 130;
 
-const OPTION_LINES: ReadonlyArray<readonly [string, string]> = [
-  ['  FILE', 'CSV with a header row naming the fields: ts, asset and line are recognised,'],
-  ['', 'every other column is a sensor value; separated by , ; tab or spaces (guessed)'],
-  ['      --url URL', 'broker: mqtt://host:1883 or mqtts://host:8883 (required)'],
-  ['      --topic T', `telemetry topic (default ${DEFAULT_TOPIC}); {name} is the row's`],
-  ['', `"name" column; {line} is "${DEFAULT_LINE}" when there is no line column`],
-  ['      --rate N', 'messages per second (default: as fast as --inflight allows)'],
-  ['      --qos 0|1', 'QoS of every message (default 1)'],
-  ['      --protocol 4|5', 'MQTT 5 (default), or 4 for MQTT 3.1.1 brokers such as aedes'],
-  ['      --columns a,b', 'the file has no header row: these are its column names'],
-  ['      --separator S', 'comma, semicolon, tab or whitespace (default: guessed)'],
-  ['      --ts-column C', 'column with the reading time (default ts); none: the publish time'],
-  ['      --ts-unit U', 'auto (epoch ms, epoch s or ISO 8601 with zone; the default), s or ms'],
-  ['      --ts-origin T', 'with --ts-unit s|ms: what ts 0 stands for (epoch ms, ISO 8601, now,'],
-  ['', 'now-1d); relative times such as C-MAPSS cycles become times after it'],
-  ['      --asset NAME', 'the asset when the file has no asset column'],
-  ['      --line NAME', `the line when the file has no line column (default ${DEFAULT_LINE})`],
-  ['      --skip a,b', 'columns to leave out of the payload'],
-  ['      --fault-at-end', `after each asset's last row, publish {"ts": its ts} on the fault topic`],
-  ['      --fault-topic T', `fault topic (default ${DEFAULT_FAULT_TOPIC})`],
-  ['      --inflight N', 'most messages awaiting the broker at once (default 100)'],
-  ['      --username U', `broker user; password from $${PASSWORD_ENV} or --password-file`],
-  ['      --password-file F', 'file whose first line is the broker password'],
-  ['      --ca/--cert/--key F', 'PEM files for mqtts://: the CA to trust, a client certificate and key'],
-  ['      --json', 'print the summary as one JSON object'],
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'url', value: 'URL', help: 'broker: mqtt://host:1883 or mqtts://host:8883 (required)' },
+  { name: 'topic', value: 'T', help: `telemetry topic (default ${DEFAULT_TOPIC}); {name} is the row's\n"name" column; {line} is "${DEFAULT_LINE}" when there is no line column` },
+  { name: 'rate', value: 'N', help: 'messages per second (default: as fast as --inflight allows)' },
+  { name: 'qos', value: '0|1', help: 'QoS of every message (default 1)' },
+  { name: 'protocol', value: '4|5', help: 'MQTT 5 (default), or 4 for MQTT 3.1.1 brokers such as aedes' },
+  { name: 'columns', value: 'a,b', help: 'the file has no header row: these are its column names' },
+  { name: 'separator', value: 'S', help: 'comma, semicolon, tab or whitespace (default: guessed)' },
+  { name: 'ts-column', value: 'C', help: 'column with the reading time (default ts); none: the publish time' },
+  { name: 'ts-unit', value: 'U', help: 'auto (epoch ms, epoch s or ISO 8601 with zone; the default), s or ms' },
+  { name: 'ts-origin', value: 'T', help: 'with --ts-unit s|ms: what ts 0 stands for (epoch ms, ISO 8601, now,\nnow-1d); relative times such as C-MAPSS cycles become times after it' },
+  { name: 'asset', value: 'NAME', help: 'the asset when the file has no asset column' },
+  { name: 'line', value: 'NAME', help: `the line when the file has no line column (default ${DEFAULT_LINE})` },
+  { name: 'skip', value: 'a,b', help: 'columns to leave out of the payload' },
+  { name: 'fault-at-end', help: `after each asset's last row, publish {"ts": its ts} on the fault topic` },
+  { name: 'fault-topic', value: 'T', help: `fault topic (default ${DEFAULT_FAULT_TOPIC})` },
+  { name: 'inflight', value: 'N', help: 'most messages awaiting the broker at once (default 100)' },
+  { name: 'username', value: 'U', help: `broker user; password from $${PASSWORD_ENV} or --password-file` },
+  { name: 'password-file', value: 'F', help: 'file whose first line is the broker password' },
+  { name: 'ca', value: 'F', help: 'for mqtts://: PEM file of the CA to trust' },
+  { name: 'cert', value: 'F', help: 'for mqtts://: PEM client certificate' },
+  { name: 'key', value: 'F', help: 'for mqtts://: PEM private key of the client certificate' },
+  { name: 'json', help: 'print the summary as one JSON object' },
+  {
+    name: 'config',
+    short: 'c',
+    value: 'FILE',
+    help: "the target agent's config: before publishing, rows older than its storage.retention or\nfurther ahead than its ingest.max_future draw a warning (default: as for every command,\n$FAULTLINE_CONFIG, else /etc/faultline/faultline.yaml, else ./config/faultline.yaml;\nwhen none of these exists, the times are not checked)",
+  },
 ];
-
-const HELP = OPTION_LINES.map(([flag, text]) => `${flag.padEnd(19)}  ${text}`).join('\n');
 
 export const replayCommand: Command = {
   name: 'replay',
   summary: 'publish a CSV as telemetry, one message per row (commissioning, benchmarks)',
   usage: 'faultline replay FILE.csv --url URL [--topic T] [--rate N]',
-  help: HELP,
   notes:
     'Each row becomes {"ts":...,"<column>":<number>,...} on the topic. Rows with the wrong number of fields\n' +
     'or a value that is not a number are reported with their line number and skipped.\n' +
-    'Exit status: 0 done (even with rejected rows), 64 usage error, 1 broker unreachable or lost, or no row\n' +
-    'could be published, 130 interrupted.',
-  options: {
-    url: { type: 'string' },
-    topic: { type: 'string' },
-    rate: { type: 'string' },
-    qos: { type: 'string' },
-    protocol: { type: 'string' },
-    columns: { type: 'string' },
-    separator: { type: 'string' },
-    'ts-column': { type: 'string' },
-    'ts-unit': { type: 'string' },
-    'ts-origin': { type: 'string' },
-    asset: { type: 'string' },
-    line: { type: 'string' },
-    skip: { type: 'string' },
-    'fault-at-end': { type: 'boolean' },
-    'fault-topic': { type: 'string' },
-    inflight: { type: 'string' },
-    username: { type: 'string' },
-    'password-file': { type: 'string' },
-    ca: { type: 'string' },
-    cert: { type: 'string' },
-    key: { type: 'string' },
-    json: { type: 'boolean' },
+    'Exit status: 0 done (even with rejected rows), 64 usage error, 78 the --config given is wrong, 1 broker\n' +
+    'unreachable or lost, or no row could be published, 130 interrupted.',
+  options: OPTIONS,
+  arguments: {
+    max: 1,
+    help: [
+      {
+        name: 'FILE',
+        help: 'CSV with a header row naming the fields: ts, asset and line are recognised,\nevery other column is a sensor value; separated by , ; tab or spaces (guessed)',
+      },
+    ],
   },
   run: async (ctx) => {
     const usage = (message: string): number => {
@@ -88,6 +81,11 @@ export const replayCommand: Command = {
     if (problem) return usage(problem);
     const planned = planReplay(args.settings, await firstNonBlankLine(args.file));
     if ('problem' in planned) return usage(`${args.file}: ${planned.problem}`);
+    const target = targetLimits(ctx);
+    if (target !== null) {
+      const check = await checkTimes(planned.plan, fileLines(args.file), target, Date.now());
+      for (const warning of timeWarnings(check, target)) ctx.err(`warning: ${warning}\n`);
+    }
 
     const options = await publisherOptions(args.broker);
     if ('problem' in options) return usage(options.problem);
@@ -95,7 +93,7 @@ export const replayCommand: Command = {
     try {
       publisher = await connectPublisher(options);
     } catch (error) {
-      if (!(error instanceof PublisherConnectError)) throw error;
+      if (!(error instanceof BrokerConnectError)) throw error;
       ctx.err(`faultline replay: cannot connect to ${args.broker.url}: ${connectAdvice(error)}\n`);
       return EXIT.failed;
     }
@@ -152,9 +150,29 @@ async function publisherOptions(broker: BrokerArgs): Promise<PublisherOptions | 
 }
 
 /** The connect error in the replay's own terms (its flags, not the agent's config keys). */
-function connectAdvice(error: PublisherConnectError): string {
+function connectAdvice(error: BrokerConnectError): string {
   if (error.code === 1 || error.code === 132) return 'the broker does not speak MQTT 5; pass --protocol 4';
   if (error.code === 4 || error.code === 134) return 'the broker refused the user name or password; check --username and the password';
   if (error.code === 5 || error.code === 135) return 'the broker says this client is not authorized; check its ACL and --username';
   return error.description;
+}
+
+/**
+ * What the target agent accepts, from its config: --config, else where every command looks. Only the
+ * YAML is validated (the files it names are the agent's business). A wrong --config is exit 78; a
+ * config found by default that cannot be used skips the check with a note; none at all skips it.
+ */
+function targetLimits(ctx: CommandContext): Acceptance | null {
+  const explicit = typeof ctx.values.config === 'string' ? ctx.values.config : undefined;
+  const file = resolveConfigPath(explicit, ctx.env, existsSync);
+  if (explicit === undefined && !existsSync(file)) return null;
+  try {
+    const { config, problems } = validateConfig(readConfigText(file), file, ctx.env);
+    if (config === null || problems.length > 0) throw new ConfigError(problems);
+    return { retentionMs: config.storage.retention, maxFutureMs: config.ingest.max_future, source: `the target config ${file}` };
+  } catch (error) {
+    if (explicit !== undefined || !(error instanceof ConfigError)) throw error;
+    ctx.err(`note: the config at ${file} cannot be used (faultline check-config --config ${file} says why); the file's times are not checked against storage.retention and ingest.max_future\n`);
+    return null;
+  }
 }

@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { Agent } from '../agent.js';
 import { ConfigError, formatProblem } from '../config/errors.js';
 import { displayConfig } from '../config/render.js';
-import { createLogger, type Logger } from '../log.js';
+import { createLogger, logDestination, stdoutLogFormat, type Logger } from '../log.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command, type CommandContext } from './command.js';
+import { CONFIG_OPTION, type Command, type CommandContext } from './command.js';
 import { loadConfigFor, reloadConfigFor } from './load-config.js';
 import { packageVersion } from './version.js';
 
@@ -14,14 +14,14 @@ export const run: Command = {
   name: 'run',
   summary: 'run the agent (what systemd starts)',
   usage: 'faultline run [--config FILE]',
-  help: CONFIG_HELP,
   notes:
     'Signals: SIGTERM/SIGINT stop cleanly (a second one forces the exit); SIGHUP reloads the config.\n' +
-    'Exit status: 0 after a clean stop, 78 when the config is wrong, 1 on any other failure.',
-  options: CONFIG_OPTION,
+    'Exit status: 0 after a clean stop, 78 when the config is wrong, 64 bad usage, 1 on any other failure\n' +
+    '(or a stop that takes over 5 s), 130 after a second signal.',
+  options: [CONFIG_OPTION],
   run: async (ctx) => {
     const loaded = loadConfigFor(ctx);
-    const log = createLogger(loaded.config.log.level);
+    const log = createLogger(loaded.config.log.level, logDestination(stdoutLogFormat(ctx.env, ctx.terminal.isTTY)));
     for (const warning of loaded.warnings) log.warn({ problem: formatProblem(warning) }, 'config warning');
     log.info({ version: packageVersion(), file: loaded.file, config: displayConfig(loaded.config) }, 'config loaded');
     const agent = new Agent(loaded, log);

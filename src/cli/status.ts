@@ -5,7 +5,7 @@ import { openDatabase } from '../store/db.js';
 import { readStatus, type BufferStatus } from '../store/status.js';
 import { EMPTY_TRACK_RECORD, type TrackRecordStatus } from '../store/track-record.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 const EMPTY: BufferStatus = {
@@ -28,8 +28,8 @@ export const status: Command = {
   name: 'status',
   summary: 'buffer size, assets, faults, models and their metrics',
   usage: 'faultline status [--config FILE] [--json]',
-  help: `${CONFIG_HELP}\n      --json         print one JSON object instead of a table`,
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+  options: [CONFIG_OPTION, { name: 'json', help: 'print one JSON object instead of a table' }],
+  notes: 'Exit status: 0, 1 the buffer cannot be read, 78 the config is wrong, 64 bad usage.',
   run: (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;

@@ -7,19 +7,19 @@ import { ModelRegistry } from '../store/models.js';
 import { formatCard } from '../train/card-text.js';
 import { Trainer, workerFleet } from '../train/trainer.js';
 import { EXIT } from '../exit-codes.js';
-import { CONFIG_HELP, CONFIG_OPTION, type Command } from './command.js';
+import { CONFIG_OPTION, type Command } from './command.js';
 import { loadConfigFor } from './load-config.js';
 
 export const train: Command = {
   name: 'train',
   summary: 'retrain now from the buffer, print the model card, promote by the usual rule',
   usage: 'faultline train [--config FILE] [--json]',
-  help: `${CONFIG_HELP}\n      --json         print the model card as JSON (the verdict goes to stderr)`,
   notes:
     'Promotes the new model when there is no champion or its test RMSE is lower than the champion\'s on the\n' +
     'same held-out test period (the episodes that ended last); a rejected model is kept, marked rejected.\n' +
-    'Exit status: 0 trained (promoted or rejected), 1 failed, 3 not enough labelled data.',
-  options: { ...CONFIG_OPTION, json: { type: 'boolean' } },
+    'Exit status: 0 trained (promoted or rejected), 1 failed, 3 not enough labelled data, 78 the config is\n' +
+    'wrong, 64 bad usage.',
+  options: [CONFIG_OPTION, { name: 'json', help: 'print the model card as JSON (the verdict goes to stderr)' }],
   run: async (ctx) => {
     const { config } = loadConfigFor(ctx);
     const path = config.storage.path;

@@ -22,7 +22,11 @@ function byPosition(a: ConfigProblem, b: ConfigProblem): number {
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
-  constructor(problems: readonly ConfigProblem[]) {
+  /** `warnings` are not why the config is refused, but a technician fixing it should hear them too. */
+  constructor(
+    problems: readonly ConfigProblem[],
+    readonly warnings: readonly ConfigProblem[] = [],
+  ) {
     const sorted = [...problems].sort(byPosition);
     const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
     super(`config has ${count}:\n${sorted.map(formatProblem).join('\n')}`);

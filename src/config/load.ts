@@ -29,13 +29,16 @@ export function resolveConfigPath(explicit: string | undefined, env: Env, exists
 }
 
 export function loadConfig(file: string, env: Env): LoadedConfig {
-  let text: string;
+  return load(readConfigText(file), file, env, true);
+}
+
+/** The text of a config file, or a ConfigError that says why it cannot be read. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError([{ at: { file, line: 1, col: 1 }, key: '(file)', message: unreadable(error) }]);
   }
-  return load(text, file, env, true);
 }
 
 /** Validates config text and checks the files it names; `file` only names positions. */
@@ -49,7 +52,7 @@ function load(text: string, file: string, env: Env, fromFile: boolean): LoadedCo
   const problems = [...validated.problems, ...(checked === null ? [] : checkFiles(checked, locate))];
   const password = checked === null ? null : resolvePassword(checked, env, locate);
   if (password !== null && 'problem' in password) problems.push(password.problem);
-  if (config === null || password === null || 'problem' in password || problems.length > 0) throw new ConfigError(problems);
+  if (config === null || password === null || 'problem' in password || problems.length > 0) throw new ConfigError(problems, validated.warnings);
   const resolved: Config = { ...config, mqtt: { ...config.mqtt, password: password.password } };
   const inline = fromFile ? inlinePasswordWarning(file, config, env, locate) : null;
   return { config: resolved, file, warnings: inline === null ? validated.warnings : [...validated.warnings, inline] };

@@ -4,11 +4,11 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { errorMessage } from '../error-message.js';
 import { describeIssue } from './describe.js';
-import { applyEnvOverrides, type Env } from './env.js';
+import { applyEnvOverrides, unknownVariables, type Env } from './env.js';
 import { ConfigError, keyPath, type ConfigProblem } from './errors.js';
 import { checkRules } from './rules.js';
 import { configSchema, type Config } from './schema.js';
-import { YAML_OPTIONS, aliasOffset, linePositions, nodeAtOffset, offsetOf } from './yaml.js';
+import { YAML_OPTIONS, aliasOffset, cutByComment, linePositions, nodeAtOffset, offsetOf } from './yaml.js';
 
 /** Where the value at a key path was set (its key's position when `atKey`): a file position, or the variable. */
 export type Locate = (path: ReadonlyArray<PropertyKey>, atKey: boolean) => ConfigProblem['at'];
@@ -23,10 +23,12 @@ export interface Validated {
    * config with those values left at their defaults, so that one run lists them all.
    */
   readonly problems: ConfigProblem[];
-  /** YAML warnings: not fatal. */
+  /** Not fatal: YAML warnings, a password cut short by a comment, FAULTLINE_* variables that set nothing. */
   readonly warnings: ConfigProblem[];
   readonly locate: Locate;
 }
+
+const PASSWORD_PATH = ['mqtt', 'password'];
 
 /**
  * Throws a ConfigError only for text that cannot be read as a config at all (YAML syntax, tags,
@@ -91,7 +93,15 @@ export function validateConfig(text: string, file: string, env: Env): Validated 
     }
     return at(offsetOf(doc, path, atKey));
   };
-  const warnings = yamlWarnings.map(({ at, key, message }) => ({ at, key, message }));
+  const warnings: ConfigProblem[] = [...yamlWarnings.map(({ at, key, message }) => ({ at, key, message })), ...unknownVariables(env)];
+  const cut = cutByComment(doc, text, PASSWORD_PATH);
+  if (cut !== null && !('env' in locate(PASSWORD_PATH, false))) {
+    warnings.push({
+      at: at(cut),
+      key: keyPath(PASSWORD_PATH),
+      message: 'YAML ends an unquoted value at " #": the password is only what comes before it, the rest is a comment; if the # belongs to the password, put the password in quotes',
+    });
+  }
 
   const result = configSchema.safeParse(raw);
   const schemaProblems = result.success ? [] : result.error.issues.flatMap((issue) => problemsOf(issue, raw, locate));

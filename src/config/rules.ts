@@ -1,9 +1,11 @@
 // Rules that span several keys (a topic's captures against the prediction topic, paired TLS files,
-// ordered thresholds). Pure: takes a schema-valid config, returns problems with their key paths.
+// ordered thresholds, a retention long enough to learn from). Pure: takes a schema-valid config,
+// returns problems with their key paths.
 import { isLoopback } from '../http/listen.js';
 import { EXAMPLE_PREDICTION_TOPIC } from '../topics/contract.js';
 import { parsePattern, parseTemplate } from '../topics/patterns.js';
 import type { Config } from './schema.js';
+import { formatDuration } from './units.js';
 
 export interface RuleProblem {
   path: Array<string | number>;
@@ -11,7 +13,7 @@ export interface RuleProblem {
 }
 
 export function checkRules(config: Config): RuleProblem[] {
-  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkConditions(config), ...checkHttp(config), ...checkFleet(config)];
+  return [...checkTopics(config), ...checkMqtt(config), ...checkThresholds(config), ...checkRetention(config), ...checkConditions(config), ...checkHttp(config), ...checkFleet(config)];
 }
 
 /**
@@ -157,4 +159,22 @@ function checkConditions(config: Config): RuleProblem[] {
     }
   });
   return problems;
+}
+
+/**
+ * A moment is labelled only with its trailing window of readings and up to a horizon after it: a
+ * buffer that forgets sooner than that can never hold a labelled sample.
+ */
+function checkRetention(config: Config): RuleProblem[] {
+  const { retention } = config.storage;
+  const { horizon, window } = config.model;
+  if (retention >= horizon + window) return [];
+  return [
+    {
+      path: ['storage', 'retention'],
+      message:
+        `(${formatDuration(retention)}) is shorter than model.horizon + model.window (${formatDuration(horizon)} + ${formatDuration(window)}): readings would be ` +
+        'deleted before any moment has its window and its label, so nothing could ever be learned; keep several fault cycles, e.g. 30d',
+    },
+  ];
 }

@@ -31,6 +31,19 @@ export function offsetOf(doc: Document, path: ReadonlyArray<PropertyKey>, atKey:
   return offset;
 }
 
+/**
+ * Where a comment starts on the line of the plain (unquoted) value at `path`, or null. YAML ends a
+ * plain value at " #": `password: abc #def` is the value "abc" and the comment "def".
+ */
+export function cutByComment(doc: Document, text: string, path: ReadonlyArray<PropertyKey>): number | null {
+  const node = doc.getIn(path as unknown[], true);
+  if (!isScalar(node) || node.type !== 'PLAIN' || !node.range) return null;
+  const end = node.range[1];
+  const lineEnd = text.indexOf('\n', end);
+  const hash = /^[ \t]+#/.exec(text.slice(end, lineEnd < 0 ? undefined : lineEnd));
+  return hash ? end + hash[0].length - 1 : null;
+}
+
 export function rangeStart(node: unknown): number | undefined {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range?.[0];

@@ -1,22 +1,16 @@
 // Ingest: routes each MQTT message by topic, parses it, and hands readings, faults and rejections to
 // group commit. Reads as a list of small steps, cheapest first (aedes' handlers/publish.js style).
 // Knows nothing of models or predictions.
-import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Inbound, Subscription } from '../mqtt/connection.js';
 import type { RebirthRequest, SparkplugDecoder } from '../sparkplug/decoder.js';
 import type { Batch, BatchResult, BatchWriter, ReadingRow } from '../store/ingest-batch.js';
-import { parsePattern, type TopicPattern } from '../topics/patterns.js';
 import { GroupCommit, type Entry } from './group-commit.js';
-import { parseFault, parseTelemetry, type Limits, type TelemetryFormat } from './parse.js';
 import type { RejectReason, Rejection } from './reasons.js';
 import { RejectionSummary } from './rejection-summary.js';
+import { buildRoutes, judge, limitsAt, routeOf, type IngestConfig, type Route } from './routes.js';
 
-/** Where a topic's messages go, by the config entry whose pattern it matches. */
-type Route =
-  | { readonly kind: 'telemetry'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly format: TelemetryFormat }
-  | { readonly kind: 'fault'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly timestamp: string | null }
-  | { readonly kind: 'sparkplug'; readonly pattern: TopicPattern; readonly qos: 0 | 1; readonly fields: readonly string[] | null; readonly decoder: SparkplugDecoder };
+export type { IngestConfig } from './routes.js';
 
 export interface IngestCounters {
   readingsStored: number;
@@ -25,14 +19,6 @@ export interface IngestCounters {
   duplicates: number;
   faultsStored: number;
   rejected: Map<RejectReason, number>;
-}
-
-/** The config sections ingest reads: what to subscribe to, its limits, and how old a reading may be. */
-export interface IngestConfig {
-  telemetry: Config['telemetry'];
-  faults: Config['faults'];
-  limits: Config['ingest'];
-  retentionMs: number;
 }
 
 /** Topics another part reads, ahead of telemetry, stored with the same batches (the fleet's statistics, issue 15). */
@@ -65,18 +51,7 @@ export class Ingest {
 
   constructor(private readonly options: IngestOptions) {
     const { config, log, writer } = options;
-    const telemetryRoute = (t: Config['telemetry'][number]): Route => {
-      const pattern = parsePattern(t.topic);
-      if (t.format !== 'sparkplug') return { kind: 'telemetry', pattern, qos: t.qos, format: { format: t.format, timestamp: t.timestamp, fields: t.fields } };
-      if (!options.sparkplug) throw new Error('sparkplug telemetry needs a decoder');
-      return { kind: 'sparkplug', pattern, qos: t.qos, fields: t.fields, decoder: options.sparkplug };
-    };
-    // Sparkplug entries last: their catch-all patterns must not shadow a more specific entry.
-    this.routes = [
-      ...config.telemetry.filter((t) => t.format !== 'sparkplug').map(telemetryRoute),
-      ...config.faults.map((f): Route => ({ kind: 'fault', pattern: parsePattern(f.topic), qos: f.qos, timestamp: f.timestamp })),
-      ...config.telemetry.filter((t) => t.format === 'sparkplug').map(telemetryRoute),
-    ];
+    this.routes = buildRoutes(config, options.sparkplug);
     this.knownSeries = new Set(writer.listSeries().map((s) => seriesKey(s.asset, s.sensor)));
     this.summary = new RejectionSummary(log);
     this.commit = new GroupCommit({
@@ -145,38 +120,22 @@ export class Ingest {
       const entry = route.toEntry(message);
       if (entry) return entry;
     }
-    const { config } = this.options;
-    const limits: Limits = {
-      maxPayload: config.limits.max_payload,
-      maxFields: config.limits.max_fields,
-      latestTs: message.receivedAt + config.limits.max_future,
-      earliestTs: message.receivedAt - config.retentionMs,
-    };
-    const routed = this.route(message.topic);
+    const routed = routeOf(this.routes, message.topic);
     if (!routed) return this.reject(message, { reason: 'unknown_topic', detail: 'the topic matches no telemetry or fault pattern' });
-    const { route, captures } = routed;
-    switch (route.kind) {
-      case 'sparkplug':
-        return this.sparkplugEntry(message, limits, route.decoder, route.fields);
-      case 'fault': {
-        const fault = parseFault(message.payload, route.timestamp, message.receivedAt, limits);
-        if ('reason' in fault) return this.reject(message, fault);
-        return { kind: 'fault', fault: { asset: captures.asset, line: captures.line, ts: fault.ts, fields: fault.fields } };
-      }
-      case 'telemetry': {
-        const parsed = parseTelemetry(message.payload, captures.all, route.format, message.receivedAt, limits);
-        if ('reason' in parsed) return this.reject(message, parsed);
-        return this.readingsEntry(message, parsed.readings.map((r) => ({ asset: captures.asset, line: captures.line, sensor: r.sensor, ts: r.ts, value: r.value })));
-      }
+    const judged = judge(routed, message.topic, message.payload, message.receivedAt, limitsAt(this.options.config, message.receivedAt));
+    if ((judged.kind === 'readings' || judged.kind === 'rejected') && judged.rebirth) {
+      for (const listener of this.rebirthListeners) listener(judged.rebirth);
     }
-  }
-
-  private sparkplugEntry(message: Inbound, limits: Limits, decoder: SparkplugDecoder, fields: readonly string[] | null): Entry {
-    const result = decoder.decode(message.topic, message.payload, message.receivedAt, limits, fields);
-    if (result.kind === 'ignored') return { kind: 'nothing' };
-    if (result.rebirth) for (const listener of this.rebirthListeners) listener(result.rebirth);
-    if (result.kind === 'rejected') return this.reject(message, result.rejection);
-    return this.readingsEntry(message, result.readings);
+    switch (judged.kind) {
+      case 'nothing':
+        return { kind: 'nothing' };
+      case 'fault':
+        return { kind: 'fault', fault: judged.fault };
+      case 'rejected':
+        return this.reject(message, judged.rejection);
+      case 'readings':
+        return this.readingsEntry(message, judged.readings);
+    }
   }
 
   /** Applies the series limit: a message that would create series beyond it is rejected whole. */
@@ -191,17 +150,6 @@ export class Ingest {
     }
     for (const r of unknown) this.knownSeries.add(seriesKey(r.asset, r.sensor));
     return { kind: 'readings', readings };
-  }
-
-  private route(topic: string): { route: Route; captures: Captures } | null {
-    for (const route of this.routes) {
-      const all = route.pattern.match(topic);
-      if (all === null) continue;
-      // Sparkplug names the asset inside the topic's device level, not by a capture.
-      const asset = all.asset ?? (route.kind === 'sparkplug' ? '' : undefined);
-      if (asset !== undefined) return { route, captures: { asset, line: all.line ?? null, all } };
-    }
-    return null;
   }
 
   private reject(message: Inbound, rejection: Rejection): Entry {
@@ -227,13 +175,6 @@ export class Ingest {
     for (const { reason } of batch.deadLetters) c.rejected.set(reason, (c.rejected.get(reason) ?? 0) + 1);
     for (const listener of this.commitListeners) listener(batch);
   }
-}
-
-/** The asset (and line) a topic names; `all` holds every capture, for +sensor. */
-interface Captures {
-  readonly asset: string;
-  readonly line: string | null;
-  readonly all: Readonly<Record<string, string>>;
 }
 
 function seriesKey(asset: string, sensor: string): string {

@@ -1,7 +1,9 @@
 // The mqtt.js options every faultline client shares: protocol, timers, credentials, TLS that always
-// verifies, and reconnects left to the caller. The agent's connection and the publishing client
-// (replay, the demo line) add their own session settings on top.
+// verifies, and reconnects left to the caller. The agent's connection, the config probe and the
+// publishing client (replay, the demo line) add their own session settings on top.
+import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
+import type { MqttConfig } from '../config/schema.js';
 
 export interface BrokerSettings {
   protocolVersion: 4 | 5;
@@ -31,4 +33,18 @@ export function baseClientOptions(settings: BrokerSettings): IClientOptions {
   if (settings.cert) options.cert = settings.cert;
   if (settings.key) options.key = settings.key;
   return options;
+}
+
+/** The settings of the config's mqtt section, with the PEM files read. */
+export function brokerSettings(mqtt: MqttConfig): BrokerSettings {
+  return {
+    protocolVersion: mqtt.protocol_version,
+    keepaliveS: Math.round(mqtt.keepalive / 1000),
+    connectTimeoutMs: mqtt.connect_timeout,
+    username: mqtt.username,
+    password: mqtt.password,
+    ca: mqtt.ca === null ? null : readFileSync(mqtt.ca),
+    cert: mqtt.cert === null ? null : readFileSync(mqtt.cert),
+    key: mqtt.key === null ? null : readFileSync(mqtt.key),
+  };
 }

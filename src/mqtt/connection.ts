@@ -2,13 +2,13 @@
 // config, capped-backoff reconnects, subscriptions made on every connect, a retained online/offline
 // status, and QoS 1 acknowledgements held back until the caller says the message is durable.
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { connect, ReasonCodes, type IClientOptions, type IClientPublishOptions, type MqttClient, type Packet } from 'mqtt';
 import type { MqttConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import { deferAcknowledgements, type DeferredAcks } from './deferred-acks.js';
 import { statusMessage } from '../topics/contract.js';
-import { baseClientOptions } from './client-options.js';
+import { baseClientOptions, brokerSettings } from './client-options.js';
+import { grantsOfRefusal } from './suback.js';
 import { describeConnectError } from './errors.js';
 import { errorCode } from '../error-message.js';
 import { LogTurns } from '../log-turns.js';
@@ -239,7 +239,10 @@ export class Connection extends EventEmitter {
       this.reconnectTimer = null;
       if (this.stopping || !this.client) return;
       Object.assign(this.client.options, this.sessionOptions());
-      this.client.reconnect();
+      // mqtt.js's reconnect() starts empty stores unless it is handed the old ones: the QoS 1
+      // publishes not yet acknowledged would never be sent again, nor their promises settle.
+      const { incomingStore, outgoingStore } = this.client;
+      this.client.reconnect({ incomingStore, outgoingStore });
     }, delay);
   }
 
@@ -253,29 +256,9 @@ export class Connection extends EventEmitter {
   }
 }
 
-/**
- * mqtt.js 5 fails the whole subscribe call when any reason code in the SUBACK is a refusal (0x80 and
- * up), though the broker granted the others [MQTT-3.9.3]; the SUBACK rides on the error. Pairs its
- * codes with the filters in the order they were sent, or null when the error carries no SUBACK.
- */
-function grantsOfRefusal(error: Error, filters: readonly string[]): Array<{ topic: string; qos: number }> | null {
-  const codes = (error as { packet?: { cmd?: unknown; granted?: unknown } }).packet;
-  if (codes?.cmd !== 'suback' || !Array.isArray(codes.granted) || codes.granted.length !== filters.length) return null;
-  const granted = codes.granted as unknown[];
-  return filters.map((topic, i) => ({ topic, qos: typeof granted[i] === 'number' ? granted[i] : 128 }));
-}
-
 function clientOptions(mqtt: MqttConfig): IClientOptions {
-  const options = baseClientOptions({
-    protocolVersion: mqtt.protocol_version,
-    keepaliveS: Math.round(mqtt.keepalive / 1000),
-    connectTimeoutMs: mqtt.connect_timeout,
-    username: mqtt.username,
-    password: mqtt.password,
-    ca: mqtt.ca === null ? null : readFileSync(mqtt.ca),
-    cert: mqtt.cert === null ? null : readFileSync(mqtt.cert),
-    key: mqtt.key === null ? null : readFileSync(mqtt.key),
-  });
+  const options = baseClientOptions(brokerSettings(mqtt));
+
   if (mqtt.protocol_version === 5) {
     options.properties = { sessionExpiryInterval: Math.round(mqtt.session_expiry / 1000), receiveMaximum: mqtt.max_inflight };
   }

@@ -1,10 +1,9 @@
 // A minimal publishing client for `faultline replay` and the demo line: connect, publish with flow
-// control (at most maxInflight unacknowledged), end. The second importer of `mqtt`, for publishing
-// only: no subscriptions, no reconnects (a lost connection fails what is pending, loudly).
-import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+// control (at most maxInflight unacknowledged), end. For publishing only: no subscriptions, no
+// reconnects (a lost connection fails what is pending, loudly).
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { baseClientOptions } from './client-options.js';
-import { describeConnectError } from './errors.js';
-import { errorCode } from '../error-message.js';
+import { openClient } from './open-client.js';
 
 export interface PublisherOptions {
   url: string;
@@ -42,29 +41,10 @@ export interface Publisher {
   end(graceMs?: number): Promise<void>;
 }
 
-/** The broker could not be reached or refused us; `description` says why in words a technician can act on. */
-export class PublisherConnectError extends Error {
-  readonly code: string | number | undefined;
-  constructor(
-    readonly description: string,
-    readonly url: string,
-    cause: unknown,
-  ) {
-    super(`cannot connect to ${url}: ${description}`, { cause });
-    this.name = 'PublisherConnectError';
-    this.code = errorCode(cause);
-  }
-}
-
 const DEFAULT_MAX_INFLIGHT = 100;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export async function connectPublisher(options: PublisherOptions): Promise<Publisher> {
-  const client = await open(options);
-  return new FlowControlledPublisher(client, Math.max(1, options.maxInflight ?? DEFAULT_MAX_INFLIGHT));
-}
-
-function open(options: PublisherOptions): Promise<MqttClient> {
   const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const clientOptions: IClientOptions = {
     ...baseClientOptions({
@@ -80,37 +60,8 @@ function open(options: PublisherOptions): Promise<MqttClient> {
     clientId: options.clientId ?? `faultline-publisher-${Math.random().toString(16).slice(2, 10)}`,
     clean: true,
   };
-  return new Promise((resolve, reject) => {
-    let lastError: Error | null = null;
-    const client = connect(options.url, clientOptions);
-    const fail = (error: Error): void => {
-      cleanup();
-      client.on('error', () => undefined); // late socket errors of an abandoned client must not crash the process
-      client.end(true);
-      reject(new PublisherConnectError(describeConnectError(error, options.url), options.url, error));
-    };
-    // mqtt.js times out the CONNACK itself; this also covers a TCP connect that never completes.
-    const timer = setTimeout(() => fail(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs + 1_000);
-    const onConnect = (): void => {
-      cleanup();
-      resolve(client);
-    };
-    const onError = (error: Error): void => {
-      lastError = error;
-      // A refused CONNACK carries a reason code and is final; socket errors are followed by 'close'.
-      if (typeof errorCode(error) === 'number') fail(error);
-    };
-    const onClose = (): void => fail(lastError ?? new Error('the broker closed the connection before accepting it'));
-    function cleanup(): void {
-      clearTimeout(timer);
-      client.off('connect', onConnect);
-      client.off('error', onError);
-      client.off('close', onClose);
-    }
-    client.on('connect', onConnect);
-    client.on('error', onError);
-    client.on('close', onClose);
-  });
+  const client = await openClient(options.url, clientOptions, timeoutMs);
+  return new FlowControlledPublisher(client, Math.max(1, options.maxInflight ?? DEFAULT_MAX_INFLIGHT));
 }
 
 class FlowControlledPublisher implements Publisher {

@@ -4,8 +4,8 @@
 import type { Config } from '../config/schema.js';
 import { FleetInbox } from '../fleet/inbox.js';
 import { Ingest, type ExtraRoute } from '../ingest/pipeline.js';
+import { sparkplugDecoderFor } from '../ingest/routes.js';
 import type { Phase } from '../lifecycle.js';
-import type { SparkplugDecoder } from '../sparkplug/decoder.js';
 import { BatchWriter } from '../store/ingest-batch.js';
 import { retrainTopic } from '../topics/contract.js';
 import type { Base } from './base.js';
@@ -23,7 +23,7 @@ export const ingestPhase: Phase<Base & StoreParts & Pick<ModelParts, 'retrain'>,
     const ingest = new Ingest({
       extra: fleetRoutes(config, log),
       config: { telemetry: config.telemetry, faults: config.faults, limits: config.ingest, retentionMs: config.storage.retention },
-      sparkplug: await sparkplugDecoder(config),
+      sparkplug: await sparkplugDecoderFor(config),
       log: log.child({ module: 'ingest' }),
       writer: new BatchWriter(db, config.storage.dead_letters),
       commands: new Map([[retrainTopic(config.agent.id), () => void retrain('command')]]),
@@ -44,13 +44,4 @@ function fleetRoutes(config: Config, log: Base['log']): ExtraRoute[] {
   const { fleet, agent } = config;
   if (!fleet.learn || fleet.id === null) return [];
   return [new FleetInbox({ fleet: { ...fleet, id: fleet.id }, agentId: agent.id, log: log.child({ module: 'fleet' }) })];
-}
-
-/** A decoder when some telemetry is Sparkplug; loaded only then (protobufjs and the schema: ~12 MB). */
-async function sparkplugDecoder(config: Config): Promise<SparkplugDecoder | undefined> {
-  if (!config.telemetry.some((t) => t.format === 'sparkplug')) return undefined;
-  const { SparkplugDecoder } = await import('../sparkplug/decoder.js');
-  const { sparkplug, agent } = config;
-  // faultline's own Sparkplug output must not come back in as telemetry.
-  return new SparkplugDecoder({ ownNode: sparkplug.enabled ? { group: sparkplug.group_id, node: sparkplug.edge_node_id ?? agent.id } : null });
 }

@@ -45,7 +45,6 @@ export function parseReplayArgs(values: Values, positionals: readonly string[], 
 function parse(values: Values, positionals: readonly string[], env: Readonly<Record<string, string | undefined>>, wallNow: number): ReplayArgs {
   const text = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name]) : undefined);
   if (positionals.length === 0) throw new Usage('name the file to replay: faultline replay FILE.csv --url URL');
-  if (positionals.length > 1) throw new Usage(`one file at a time (got ${positionals.join(', ')})`);
   const url = text('url');
   if (url === undefined) throw new Usage('--url is required, e.g. --url mqtt://127.0.0.1:1883');
   if (!isBrokerUrl(url)) throw new Usage(`--url "${url}" is not a broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS`);

@@ -126,7 +126,8 @@ export function planReplay(settings: ReplaySettings, firstLine: string | null): 
 
 type Parsed = { kind: 'blank' } | { kind: 'row'; row: Row } | { kind: 'rejected'; problem: string };
 
-function parseLine(plan: ReplayPlan, line: NumberedLine, first: boolean): Parsed {
+/** One line of the file: blank (or the header), a row, or a row rejected with its problem. */
+export function parseLine(plan: ReplayPlan, line: NumberedLine, first: boolean): Parsed {
   if (isBlank(line.text) || (first && plan.skipFirstLine)) return { kind: 'blank' };
   const split = splitFields(line.text, plan.separator);
   if ('problem' in split) return { kind: 'rejected', problem: split.problem };

@@ -18,6 +18,8 @@ export interface StoredOutboxMessage extends OutboxMessage {
 export class Outbox {
   private readonly st;
   private readonly pushAll: (messages: readonly OutboxMessage[]) => number;
+  /** Rows in the table, kept here: the publisher asks before every prediction. */
+  private rows: number;
 
   constructor(
     db: Db,
@@ -29,7 +31,7 @@ export class Outbox {
       ),
       trim: db.prepare<[number]>('DELETE FROM outbox WHERE id <= (SELECT max(id) FROM outbox) - ?'),
       count: db.prepare('SELECT count(*) AS n FROM outbox'),
-      head: db.prepare<[number]>('SELECT id, topic, payload, qos, retain, created_at, expires_at FROM outbox ORDER BY id LIMIT ?'),
+      head: db.prepare<[number, number]>('SELECT id, topic, payload, qos, retain, created_at, expires_at FROM outbox WHERE id > ? ORDER BY id LIMIT ?'),
       remove: db.prepare<[number]>('DELETE FROM outbox WHERE id <= ?'),
       addDropped: db.prepare<[number]>(
         "INSERT INTO counters (name, value) VALUES ('outbox_dropped', ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
@@ -41,20 +43,23 @@ export class Outbox {
       if (dropped > 0) this.st.addDropped.run(dropped);
       return dropped;
     });
+    this.rows = (this.st.count.get() as { n: number }).n;
   }
 
   /** Appends messages; returns how many old ones were dropped to stay within the bound. */
   push(messages: readonly OutboxMessage[]): number {
-    return this.pushAll(messages);
+    const dropped = this.pushAll(messages);
+    this.rows += messages.length - dropped;
+    return dropped;
   }
 
   count(): number {
-    return (this.st.count.get() as { n: number }).n;
+    return this.rows;
   }
 
-  /** The oldest `limit` messages, in the order they were made. */
-  head(limit: number): StoredOutboxMessage[] {
-    const rows = this.st.head.all(limit) as Array<{
+  /** The oldest `limit` messages after id `after`, in the order they were made. */
+  head(limit: number, after = 0): StoredOutboxMessage[] {
+    const rows = this.st.head.all(after, limit) as Array<{
       id: number;
       topic: string;
       payload: Buffer;
@@ -76,6 +81,6 @@ export class Outbox {
 
   /** Removes everything up to and including `id` (sent, or expired). */
   removeThrough(id: number): void {
-    this.st.remove.run(id);
+    this.rows -= this.st.remove.run(id).changes;
   }
 }

@@ -56,25 +56,11 @@ describe('faultline check-config', () => {
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('bad-url.yaml:3:8 mqtt.url:');
   });
-});
 
-describe('faultline --help', () => {
-  it('lists the contract commands, and each has its own --help', async () => {
-    const top = await runCli(['--help']);
-    expect(top.code).toBe(0);
-    const names = ['run', 'demo', 'check-config', 'train', 'status', 'models', 'dead-letters', 'replay'];
-    for (const name of names) expect(top.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
-    for (const name of names) {
-      const help = await runCli([name, '--help']);
-      expect(help.code, name).toBe(0);
-      expect(help.stdout).toMatch(new RegExp(`^Usage: faultline ${name}`));
-    }
-  });
-
-  it('refuses an unknown command or option with exit 64', async () => {
-    expect((await runCli(['frobnicate'])).code).toBe(64);
-    const bad = await runCli(['status', '--frob']);
-    expect(bad.code).toBe(64);
-    expect(bad.stderr).toContain("Unknown option '--frob'");
+  it('warns about a FAULTLINE_* variable that sets nothing, names the one meant, and exits 0', async () => {
+    const result = await runCli(['check-config', '--config', 'config/faultline.yaml'], { env: { FAULTLINE_MQTT_URL: 'mqtt://10.0.0.9:1883' } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('warning: FAULTLINE_MQTT_URL (environment) mqtt.url: is ignored; did you mean FAULTLINE_MQTT__URL?');
+    expect(result.stdout).toContain('url: mqtt://127.0.0.1:1883');
   });
 });

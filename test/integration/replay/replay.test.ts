@@ -38,7 +38,8 @@ async function writeCsv(name: string, text: string): Promise<string> {
   return file;
 }
 
-const T0 = Date.UTC(2025, 10, 28, 8);
+// An hour before the current hour: inside what the repository's example config accepts (retention 30d).
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
 
 describeEachBroker('faultline replay', (start) => {
   it('publishes every good row as the contract JSON on plant/{line}/{asset}/telemetry, and reports the bad ones', async () => {
@@ -105,10 +106,38 @@ describeEachBroker('faultline replay', (start) => {
 
   it('exits 1 with a clear message when nothing listens at the URL', async () => {
     const port = await freePort();
-    const result = await runCli(['replay', await writeCsv('x.csv', 'ts,asset,x\n1764316800000,a,1\n'), '--url', `mqtt://127.0.0.1:${port}`]);
+    const result = await runCli(['replay', await writeCsv('x.csv', `ts,asset,x\n${T0},a,1\n`), '--url', `mqtt://127.0.0.1:${port}`]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`faultline replay: cannot connect to mqtt://127.0.0.1:${port}: nothing accepts connections at 127.0.0.1:${port}; is the broker running, and is the port right?\n`);
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('faultline replay against the target config', () => {
+  it('warns before publishing when rows are older than the config\'s storage.retention, and still publishes', async () => {
+    const broker = await startBroker({ port: 0 });
+    onCleanup(() => broker.close());
+    const config = path.join(await tempDir('replay-config'), 'faultline.yaml');
+    await writeFile(config, 'storage:\n  retention: 3d\n');
+    const old = T0 - 5 * 86_400_000;
+    const file = await writeCsv('old.csv', `ts,asset,x\n${old},a,1\n${T0},a,2\n`);
+    const result = await runCli(['replay', file, '--url', broker.url, '--protocol', '4', '--config', config]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(new RegExp(`^warning: 1 of 2 rows \\(the file spans \\S+ to \\S+\\) are older than storage\\.retention \\(3d\\) of the target config ${config}: the agent rejects them as too_old`));
+    expect(result.stdout).toContain('2 published');
+  });
+
+  it('exits 78 when the --config given is wrong, before connecting', async () => {
+    const result = await runCli(['replay', await writeCsv('x.csv', `ts,asset,x\n${T0},a,1\n`), '--url', 'mqtt://127.0.0.1:1', '--config', '/nonexistent/faultline.yaml']);
+    expect(result.code).toBe(78);
+    expect(result.stderr).toContain('/nonexistent/faultline.yaml:1:1 (file): the config file does not exist');
+  });
+
+  it('checks nothing when no config is found where every command looks', async () => {
+    const file = await writeCsv('old.csv', 'ts,asset,x\n1000000000000,a,1\n');
+    const result = await runCli(['replay', file, '--url', 'mqtt://127.0.0.1:1'], { cwd: await tempDir('no-config') });
+    expect(result.stderr).not.toContain('warning');
+    expect(result.code).toBe(1); // nothing listens there
   });
 });
 
@@ -118,7 +147,7 @@ describe('faultline replay usage errors (exit 64, nothing published)', () => {
     [['replay', '/nonexistent/line.csv', '--url', 'mqtt://127.0.0.1:1883'], 'faultline replay: /nonexistent/line.csv does not exist'],
     [['replay', 'package.json'], 'faultline replay: --url is required, e.g. --url mqtt://127.0.0.1:1883'],
     [['replay', 'package.json', '--url', 'mqtt://127.0.0.1:1883', '--rate', 'fast'], 'faultline replay: --rate must be a number of messages per second above 0 (got "fast")'],
-    [['replay', 'package.json', '--url', 'mqtt://127.0.0.1:1883', '--frob'], "faultline replay: Unknown option '--frob'"],
+    [['replay', 'package.json', '--url', 'mqtt://127.0.0.1:1883', '--frob'], 'faultline replay: unknown option --frob'],
   ])('%j', async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(64);
@@ -146,7 +175,7 @@ describe('faultline replay against aedes with MQTT 5', () => {
   it('exits 1 and says to pass --protocol 4', async () => {
     const broker = await startBroker();
     onCleanup(() => broker.close());
-    const result = await runCli(['replay', await writeCsv('x.csv', 'ts,asset,x\n1764316800000,a,1\n'), '--url', broker.url]);
+    const result = await runCli(['replay', await writeCsv('x.csv', `ts,asset,x\n${T0},a,1\n`), '--url', broker.url]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`faultline replay: cannot connect to ${broker.url}: the broker does not speak MQTT 5; pass --protocol 4\n`);
   });

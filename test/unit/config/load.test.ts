@@ -149,6 +149,15 @@ describe('rules across keys', () => {
       'f.yaml:2:3 mqtt.key: is missing; a client certificate needs both mqtt.cert and mqtt.key',
     ]);
   });
+
+  it('refuses a retention shorter than horizon plus window: nothing could ever be labelled', () => {
+    expect(problems('storage:\n  retention: 2h\n')).toEqual([
+      'f.yaml:2:14 storage.retention: (2h) is shorter than model.horizon + model.window (2h + 10m): readings would be deleted before any moment has its window and its label, so nothing could ever be learned; keep several fault cycles, e.g. 30d',
+    ]);
+    expect(() => parseConfig('storage:\n  retention: 2h10m\n', 'f.yaml', {})).toThrow(/is not a duration/);
+    expect(() => parseConfig('storage:\n  retention: 130m\n', 'f.yaml', {})).not.toThrow();
+    expect(() => parseConfig('storage:\n  retention: 3s\nmodel:\n  horizon: 1s\n  window: 1s\n', 'f.yaml', {})).not.toThrow();
+  });
 });
 
 describe('environment overrides', () => {
@@ -176,6 +185,33 @@ describe('environment overrides', () => {
 
   it('leaves FAULTLINE_CONFIG alone and ignores other variables', () => {
     expect(() => parseConfig('', 'f.yaml', { FAULTLINE_CONFIG: '/x.yaml', HOME: '/root', FAULTLINE_: 'x' })).not.toThrow();
+  });
+
+  it('warns about a FAULTLINE_* variable that sets nothing, with the name it likely means', () => {
+    const env = { FAULTLINE_MQTT_URL: 'mqtt://b:1883', FAULTLINE_TELEMETRY_0_TOPIC: 'a/+asset', FAULTLINE_BANANA: '1', FAULTLINE_CONFIG: '/x.yaml', FAULTLINE_MQTT_PASSWORD: 'p', FAULTLINE_MQTT__USERNAME: 'u' };
+    const { config, warnings } = parseConfig('', 'f.yaml', env);
+    expect(config.mqtt.url).toBe('mqtt://127.0.0.1:1883');
+    expect(warnings.map(formatProblem)).toEqual([
+      'FAULTLINE_MQTT_URL (environment) mqtt.url: is ignored; did you mean FAULTLINE_MQTT__URL? (two underscores between levels)',
+      'FAULTLINE_TELEMETRY_0_TOPIC (environment) telemetry[0].topic: is ignored; did you mean FAULTLINE_TELEMETRY__0__TOPIC? (two underscores between levels)',
+      'FAULTLINE_BANANA (environment) (unknown): is not a faultline variable and is ignored; faultline reads FAULTLINE_CONFIG, FAULTLINE_MQTT_PASSWORD and FAULTLINE_SECTION__KEY (two underscores between levels, e.g. FAULTLINE_MQTT__URL)',
+    ]);
+  });
+
+  it('keeps the warnings with the problems when the config is refused', () => {
+    try {
+      parseConfig('log:\n  level: loud\n', 'f.yaml', { FAULTLINE_LOG_LEVEL: 'debug' });
+      expect.unreachable('the config has a problem');
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      expect(error.warnings.map(formatProblem)).toEqual(['FAULTLINE_LOG_LEVEL (environment) log.level: is ignored; did you mean FAULTLINE_LOG__LEVEL? (two underscores between levels)']);
+    }
+  });
+
+  it('takes a value whole: " #" starts no comment in a variable', () => {
+    const { config } = parseConfig('mqtt:\n  username: u\n', 'f.yaml', { FAULTLINE_MQTT__PASSWORD: 'abc #def', FAULTLINE_AGENT__ID: 'gw-1' });
+    expect(config.mqtt.password).toBe('abc #def');
+    expect(config.agent.id).toBe('gw-1');
   });
 });
 
@@ -213,6 +249,26 @@ describe('passwords', () => {
     ]);
     chmodSync(file, 0o600);
     expect(loadConfig(file, {}).warnings).toEqual([]);
+  });
+});
+
+describe('a password cut short by a comment', () => {
+  it('warns at the # that YAML read as the start of a comment, and says to quote it', () => {
+    const { config, warnings } = parseConfig('mqtt:\n  username: u\n  password: abc #def\n', 'f.yaml', {});
+    expect(config.mqtt.password).toBe('abc');
+    expect(warnings.map(formatProblem)).toEqual([
+      'f.yaml:3:17 mqtt.password: YAML ends an unquoted value at " #": the password is only what comes before it, the rest is a comment; if the # belongs to the password, put the password in quotes',
+    ]);
+  });
+
+  it('says nothing for a quoted password, a # inside a word, or a comment on the next line', () => {
+    for (const text of ['password: "abc #def"', 'password: abc#def', 'password: abc\n  # a note']) {
+      expect(parseConfig(`mqtt:\n  username: u\n  ${text}\n`, 'f.yaml', {}).warnings, text).toEqual([]);
+    }
+  });
+
+  it('says nothing when the environment sets the password', () => {
+    expect(parseConfig('mqtt:\n  username: u\n  password: abc #def\n', 'f.yaml', { FAULTLINE_MQTT__PASSWORD: 'x' }).warnings).toEqual([]);
   });
 });
 

@@ -52,7 +52,6 @@ describe('parseReplayArgs', () => {
 
   it.each([
     [{}, [], 'name the file to replay: faultline replay FILE.csv --url URL'],
-    [{}, ['a.csv', 'b.csv'], 'one file at a time (got a.csv, b.csv)'],
     [{ url: 'http://broker:1883' }, ['a.csv'], '--url "http://broker:1883" is not a broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS'],
     [{ rate: 'fast' }, ['a.csv'], '--rate must be a number of messages per second above 0 (got "fast")'],
     [{ rate: '0' }, ['a.csv'], '--rate must be a number of messages per second above 0 (got "0")'],

@@ -1,6 +1,24 @@
-// Test doubles for the replay core: a clock whose sleep advances time instantly, and a publisher
-// that records every message with the fake time it was sent. Test helper only.
+// Test doubles for the replay core: a clock whose sleep advances time instantly, a publisher that
+// records every message with the fake time it was sent, and the default settings. Test helper only.
 import type { Clock } from '../../../src/replay/pace.js';
+import type { ReplaySettings } from '../../../src/replay/replay.js';
+
+/** The settings `faultline replay FILE --url URL` runs with: no other option given. */
+export const DEFAULT_SETTINGS: ReplaySettings = {
+  columns: null,
+  separator: null,
+  topic: 'plant/{line}/{asset}/telemetry',
+  faultTopic: 'plant/{line}/{asset}/fault',
+  faultAtEnd: false,
+  qos: 1,
+  rate: null,
+  tsColumn: 'ts',
+  tsUnit: 'auto',
+  tsOrigin: null,
+  defaults: { line: 'line1' },
+  skip: [],
+  decimalComma: false,
+};
 
 export interface FakeClock extends Clock {
   sleeps: number[];

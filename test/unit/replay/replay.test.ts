@@ -2,23 +2,8 @@
 // why (with line numbers), faults after each asset's last row, pacing, interruption and failures.
 import { describe, expect, it } from 'vitest';
 import { planReplay, replay, type NumberedLine, type ReplayPlan, type ReplaySettings } from '../../../src/replay/replay.js';
-import { fakeClock, fakePublisher } from './fake.js';
+import { DEFAULT_SETTINGS, fakeClock, fakePublisher } from './fake.js';
 
-const SETTINGS: ReplaySettings = {
-  columns: null,
-  separator: null,
-  topic: 'plant/{line}/{asset}/telemetry',
-  faultTopic: 'plant/{line}/{asset}/fault',
-  faultAtEnd: false,
-  qos: 1,
-  rate: null,
-  tsColumn: 'ts',
-  tsUnit: 'auto',
-  tsOrigin: null,
-  defaults: { line: 'line1' },
-  skip: [],
-  decimalComma: false,
-};
 
 function lines(text: string): () => AsyncIterable<NumberedLine> {
   return async function* () {
@@ -29,7 +14,7 @@ function lines(text: string): () => AsyncIterable<NumberedLine> {
 
 function planFor(text: string, settings: Partial<ReplaySettings> = {}): ReplayPlan {
   const first = text.split('\n').find((l) => l.trim() !== '') ?? null;
-  const planned = planReplay({ ...SETTINGS, ...settings }, first);
+  const planned = planReplay({ ...DEFAULT_SETTINGS, ...settings }, first);
   if ('problem' in planned) throw new Error(planned.problem);
   return planned.plan;
 }
@@ -173,11 +158,11 @@ describe('planReplay', () => {
     [{}, 'ts,"asset,x', 'the header line: a quote is not closed on this line in field 2'],
     [{}, 'ts,temperature', 'the topic uses {asset} but the file has no "asset" column; add an asset column or pass --asset NAME'],
   ] as const)('refuses %j with first line %j', (settings, first, problem) => {
-    expect(planReplay({ ...SETTINGS, ...settings }, first)).toEqual({ problem });
+    expect(planReplay({ ...DEFAULT_SETTINGS, ...settings }, first)).toEqual({ problem });
   });
 
   it('needs the fault topic\'s placeholders only with --fault-at-end', () => {
-    const settings = { ...SETTINGS, faultTopic: 'plant/{cell}/{asset}/fault' };
+    const settings = { ...DEFAULT_SETTINGS, faultTopic: 'plant/{cell}/{asset}/fault' };
     expect('plan' in planReplay(settings, 'ts,asset,x')).toBe(true);
     expect(planReplay({ ...settings, faultAtEnd: true }, 'ts,asset,x')).toEqual({
       problem: 'the topic uses {cell} but the file has no "cell" column; add a "cell" column or change --topic',
