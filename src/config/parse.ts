@@ -6,7 +6,7 @@ import { errorMessage } from '../error-message.js';
 import { describeIssue } from './describe.js';
 import { applyEnvOverrides, unknownVariables, type Env } from './env.js';
 import { ConfigError, keyPath, type ConfigProblem } from './errors.js';
-import { checkRules } from './rules.js';
+import { checkRules, type RuleProblem } from './rules.js';
 import { configSchema, type Config } from './schema.js';
 import { YAML_OPTIONS, aliasOffset, cutByComment, linePositions, nodeAtOffset, offsetOf } from './yaml.js';
 
@@ -107,9 +107,10 @@ export function validateConfig(text: string, file: string, env: Env): Validated 
   const schemaProblems = result.success ? [] : result.error.issues.flatMap((issue) => problemsOf(issue, raw, locate));
   const refused = result.success ? [] : result.error.issues.flatMap(refusedPaths);
   const checked = result.success ? result.data : withDefaultsFor(raw, refused);
-  const ruleProblems = (checked === null ? [] : checkRules(checked))
-    .filter((problem) => !refused.some((path) => overlaps(path, problem.path)))
-    .map((problem) => ({ at: locate(problem.path, false), key: keyPath(problem.path), message: problem.message }));
+  const rules = (checked === null ? [] : checkRules(checked)).filter((problem) => !refused.some((path) => overlaps(path, problem.path)));
+  const located = (problem: RuleProblem): ConfigProblem => ({ at: locate(problem.path, false), key: keyPath(problem.path), message: problem.message });
+  const ruleProblems = rules.filter((problem) => !problem.warning).map(located);
+  warnings.push(...rules.filter((problem) => problem.warning).map(located));
   return { config: result.success ? result.data : null, checked, problems: [...schemaProblems, ...ruleProblems], warnings, locate };
 }
 

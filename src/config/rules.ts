@@ -10,6 +10,8 @@ import { formatDuration } from './units.js';
 export interface RuleProblem {
   path: Array<string | number>;
   message: string;
+  /** Not a reason to refuse the config: the agent runs, and the technician is told. */
+  warning?: true;
 }
 
 export function checkRules(config: Config): RuleProblem[] {
@@ -23,13 +25,18 @@ export function checkRules(config: Config): RuleProblem[] {
 const MAX_FLEET_MESSAGE_BYTES = 256 * 1024 ** 2;
 const MIN_FLEET_MESSAGE_BYTES = 1024;
 
-/** Sharing and learning name topics by the fleet id; the message bound must fit MQTT (issue 15). */
+/** Sharing and learning name topics by the fleet id (without one, the fleet is off); the message bound must fit MQTT (issue 15). */
 function checkFleet(config: Config): RuleProblem[] {
   const { id, share, learn, members, max_message_bytes: max } = config.fleet;
   const problems: RuleProblem[] = [];
   for (const [key, on] of [['share', share], ['learn', learn]] as const) {
     if (on && id === null) {
-      problems.push({ path: ['fleet', key], message: `is on, but fleet.id is not set; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set ${key}: false` });
+      // The contract: a fleet is off without an id. Said, so that it is not a silent surprise.
+      problems.push({
+        path: ['fleet', key],
+        warning: true,
+        message: `is on, but fleet.id is not set, so this gateway is in no fleet and ${key === 'share' ? 'shares' : 'learns'} nothing; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set ${key}: false`,
+      });
     }
   }
   members.forEach((member, i) => {

@@ -27,7 +27,6 @@ describe('faultline check-config', () => {
     ['bad-cron.yaml', '3:12 schedule.retrain: "61 * * * *" is not a valid cron expression (61 is an invalid expression for minute); write 5 fields'],
     ['bad-url.yaml', '3:8 mqtt.url: "http://broker.local:1883" is not an MQTT broker URL; write mqtt://host:1883, or mqtts://host:8883 for TLS'],
     ['missing-password-file.yaml', '5:18 mqtt.password_file: file "/nonexistent/faultline/mqtt.password" does not exist; create it or fix the path'],
-    ['fleet-without-id.yaml', "3:10 fleet.share: is on, but fleet.id is not set; set fleet.id to the fleet's name"],
   ])('%s exits 78 and says where and how to fix it', async (name, expected) => {
     const file = fixture(name);
     const result = await runCli(['check-config', '--config', file]);
@@ -55,6 +54,12 @@ describe('faultline check-config', () => {
     const result = await runCli(['check-config'], { env: { FAULTLINE_CONFIG: fixture('bad-url.yaml') } });
     expect(result.code).toBe(78);
     expect(result.stderr).toContain('bad-url.yaml:3:8 mqtt.url:');
+  });
+
+  it('warns that a fleet without an id is off, and exits 0', async () => {
+    const result = await runCli(['check-config', '--config', fixture('fleet-without-id.yaml')]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`${fixture('fleet-without-id.yaml')}:3:10 fleet.share: is on, but fleet.id is not set, so this gateway is in no fleet and shares nothing`);
   });
 
   it('warns about a FAULTLINE_* variable that sets nothing, names the one meant, and exits 0', async () => {

@@ -24,12 +24,14 @@ describe('fleet config', () => {
     expect(parseConfig(text, 'f.yaml', {}).config.fleet).toEqual({ id: 'press-fleet', share: true, learn: true, members: ['line1-gw', 'line2_gw'], wait: 6 * 3_600_000, max_message_bytes: 4 * 1024 ** 2 });
   });
 
-  it('needs an id to share or to learn, and says how to set it', () => {
-    expect(problems('fleet:\n  share: true\n  learn: true\n')).toEqual([
-      "f.yaml:2:10 fleet.share: is on, but fleet.id is not set; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set share: false",
-      "f.yaml:3:10 fleet.learn: is on, but fleet.id is not set; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set learn: false",
+  it('is off without an id, as the contract says, and warns where share or learn asks for it', () => {
+    const { config, warnings } = parseConfig('fleet:\n  share: true\n  learn: true\n', 'f.yaml', {});
+    expect(config.fleet).toMatchObject({ id: null, share: true, learn: true });
+    expect(warnings.map(formatProblem)).toEqual([
+      "f.yaml:2:10 fleet.share: is on, but fleet.id is not set, so this gateway is in no fleet and shares nothing; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set share: false",
+      "f.yaml:3:10 fleet.learn: is on, but fleet.id is not set, so this gateway is in no fleet and learns nothing; set fleet.id to the fleet's name, the same on each of its gateways (e.g. press-fleet), or set learn: false",
     ]);
-    expect(problems('', { FAULTLINE_FLEET__LEARN: 'true' })).toEqual([expect.stringMatching(/^FAULTLINE_FLEET__LEARN \(environment\) fleet\.learn: is on, but fleet\.id is not set/)]);
+    expect(parseConfig('', 'f.yaml', { FAULTLINE_FLEET__LEARN: 'true' }).warnings.map(formatProblem)).toEqual([expect.stringMatching(/^FAULTLINE_FLEET__LEARN \(environment\) fleet\.learn: is on, but fleet\.id is not set/)]);
   });
 
   it('refuses ids that cannot be a topic level, like agent.id', () => {
