@@ -7,7 +7,7 @@ import { createLogger } from '../../dist/log.js';
 import { seedBenchModel } from '../lib/model.mjs';
 
 const [url, count, qos, dbPath, sync, page] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6], process.argv[7] === 'page'];
-if (page) seedBenchModel(dbPath, 'temperature_mean');
+if (page) seedBenchModel(dbPath, ['temperature', 'vibration', 'current']);
 const yaml = `
 agent: { id: bench-${process.pid} }
 mqtt: { url: "${url}", protocol_version: 5, max_inflight: 1000 }

@@ -1,6 +1,7 @@
 // npm run bench:latency — from a telemetry publish to the prediction a separate subscriber receives,
 // through Mosquitto, at 1k and 10k readings/s. The agent runs as `faultline run` in its own process
-// with a champion model seeded into its buffer (window 2 s), so every reading is due a prediction.
+// with a champion seeded into its buffer (the default features: ewma over a 2-s window, age,
+// squares; calibrated), so every reading is due a prediction.
 // Each rate runs twice: on Mosquitto's defaults, and with `set_tcp_nodelay true`, because Mosquitto
 // otherwise holds small packets back (Nagle's algorithm), which dominates the latency at low rates.
 import { spawn } from 'node:child_process';
@@ -32,7 +33,7 @@ async function trial({ broker: brokerName, conf, readingsPerS, hz, sensors }) {
   const broker = await startMosquitto(conf);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-latency-'));
   const dbPath = join(dir, 'faultline.db');
-  seedBenchModel(dbPath, 's0_mean');
+  seedBenchModel(dbPath, Array.from({ length: sensors }, (_, s) => `s${s}`));
   writeFileSync(
     join(dir, 'faultline.yaml'),
     `agent: {id: latency}\nmqtt: {url: "${broker.url}"}\nstorage: {path: "${dbPath}"}\nhttp: {listen: "off"}\nlog: {level: warn}\n` +
