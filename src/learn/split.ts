@@ -22,12 +22,21 @@ export class NotEnoughEpisodesError extends Error {
   }
 }
 
-/** Time order: by end, then asset name, then start, so equal ends split the same way every run. */
+/**
+ * Time order: by end, then asset name, then start, so equal ends split the same way every run. A
+ * fleet member's episode ("member/asset") ties by its asset's name first, so a fleet orders equal
+ * ends as one agent with all the assets would.
+ */
 export function compareEpisodes(a: EpisodeTiming, b: EpisodeTiming): number {
   if (a.end !== b.end) return a.end - b.end;
+  const [x, y] = [assetName(a.asset), assetName(b.asset)];
+  if (x !== y) return x < y ? -1 : 1;
   if (a.asset !== b.asset) return a.asset < b.asset ? -1 : 1;
   return a.start - b.start;
 }
+
+/** The asset's own name: a topic level, so it has no "/"; what precedes one names a fleet member. */
+const assetName = (asset: string): string => asset.slice(asset.indexOf('/') + 1);
 
 /**
  * Number of held-out episodes: round(fraction × n) (halves round up), at least 1 and at

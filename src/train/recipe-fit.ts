@@ -44,8 +44,8 @@ export function recipeConfigKey(model: ModelConfig): string {
  * The recipe from the bases (each made for this config). Sensors: every member's; stride: auto from
  * the members' median spacing (weighted by episodes) and their summed episode time; regimes: those
  * found by the member with the most samples (ties: the first agent id); scales: the members' moments
- * merged, from the members whose moments were taken in those regimes. Sensors that vary nowhere
- * are left out.
+ * merged in agent-id order, from the members whose moments were taken in those regimes. Sensors that
+ * vary nowhere are left out.
  */
 export function recipeFromBases(model: ModelConfig, members: readonly MemberBasis[]): MadeRecipe {
   if (members.length === 0) throw new RangeError('recipeFromBases: no basis');
@@ -55,11 +55,12 @@ export function recipeFromBases(model: ModelConfig, members: readonly MemberBasi
   const sensors = [...new Set(members.flatMap((m) => m.basis.sensors))].sort();
   const notes: string[] = [];
   const strideMs = model.stride === 'auto' ? autoStrideOf(members, notes) : model.stride;
-  const leader = [...members].sort((a, b) => b.basis.samples - a.basis.samples || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))[0] as MemberBasis;
+  const leader = [...members].sort((a, b) => b.basis.samples - a.basis.samples || byAgent(a, b))[0] as MemberBasis;
   const found = conditions.length > 0 ? leader.basis.regimes : null;
   const regimes = severalRegimes(found);
   const key = regimesKey(regimes);
-  const scaled = members.filter((m) => m.basis.momentsIn === key);
+  // Merged in agent-id order: floating-point sums depend on their order, and each agent lists its own basis first.
+  const scaled = members.filter((m) => m.basis.momentsIn === key).sort(byAgent);
   const scaling = scalingFromMoments(sensors, pooledMoments(sensors, regimes?.centroids.length ?? 1, scaled));
   if (found !== null) notes.push(regimesNote(found, conditions));
   const constant = sensors.filter((_, j) => !scaling.kept[j]);
@@ -83,6 +84,8 @@ export function recipeFromBases(model: ModelConfig, members: readonly MemberBasi
   const samples = members.reduce((sum, m) => sum + m.basis.samples, 0);
   return { hash: recipeHash(recipe), recipe, samples, regimesKey: key, regimes, notes };
 }
+
+const byAgent = (a: MemberBasis, b: MemberBasis): number => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0);
 
 /** stride: auto over every member's episodes; a minute until an episode has two readings, as earlier releases had. */
 function autoStrideOf(members: readonly MemberBasis[], notes: string[]): number {

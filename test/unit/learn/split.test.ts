@@ -20,6 +20,15 @@ describe('splitByEpisode', () => {
     expect(test.map((e) => e.id)).toEqual(['a@20', 'b@10']);
   });
 
+  it("splits a fleet's episodes (member/asset) as one agent with all the assets splits them", () => {
+    // C-MAPSS engines 20 and 31 both live 234 cycles; in a fleet split by engine mod 3 they sit with two members.
+    const alone = [ep('train-31', 0, 234), ep('train-20', 0, 234), ep('train-46', 0, 256), ep('train-11', 0, 240)];
+    const fleet = alone.map((e) => ({ ...e, asset: `mod3-${Number(e.asset.slice(6)) % 3}/${e.asset}` }));
+    const cut = (episodes: typeof alone) => splitByEpisode(episodes, 0.75).train.map((e) => e.id);
+    expect(cut(alone)).toEqual(['train-20@0']);
+    expect(cut(fleet)).toEqual(cut(alone));
+  });
+
   it('keeps each episode whole: an episode is on one side only', () => {
     const episodes = [ep('a', 0, 10), ep('b', 0, 20), ep('c', 0, 30)];
     const { train, test } = splitByEpisode(episodes, 0.34);
