@@ -5,7 +5,7 @@ import { unpackGram, DEFAULT_MAX_ABS, type GramDefect } from '../learn/gram-code
 import type { Gram } from '../learn/gram.js';
 import type { RegimeModel } from '../learn/regimes.js';
 import { REGIME_K_MAX } from '../learn/regimes.js';
-import { CALIBRATION_GRID_POINTS, MIN_SHARED_ROWS, type RecipeBasis, type RowAggregates, type SharedEpisode } from './types.js';
+import { CALIBRATION_BINS, MIN_SHARED_ROWS, type RecipeBasis, type RowAggregates, type SharedEpisode } from './types.js';
 import type { WireEpisode } from './wire.js';
 
 export type Found<R extends string> = { readonly reason: R; readonly detail: string } | null;
@@ -73,7 +73,7 @@ export function regimesDefect(model: RegimeModel | null, at: string): Found<'bad
   return null;
 }
 
-/** Arrays that follow the message's own α grid, and calibrations at CALIBRATION_GRID_POINTS scores. */
+/** Arrays that follow the message's own α grid, and calibrations in CALIBRATION_BINS bins whose counts add up to their rows. */
 export function aggregatesDefect(aggregates: RowAggregates | null): Found<'bad_aggregates'> {
   if (aggregates === null) return null;
   const { alphas, validation, calibration } = aggregates;
@@ -84,7 +84,12 @@ export function aggregatesDefect(aggregates: RowAggregates | null): Found<'bad_a
     if (validation.sse.some((s) => s < 0)) return bad('validation.sse: a sum of squares below 0');
   }
   if (calibration.length !== alphas.length) return bad(`calibration has ${calibration.length} entries for ${alphas.length} alphas`);
-  const short = calibration.findIndex((c) => c !== null && c.y.length !== CALIBRATION_GRID_POINTS);
-  if (short >= 0) return bad(`calibration[${short}].y: ${calibration[short]?.y.length} values; the grid has ${CALIBRATION_GRID_POINTS}`);
+  for (const [i, c] of calibration.entries()) {
+    if (c === null) continue;
+    if (c.n.length !== CALIBRATION_BINS || c.sy.length !== CALIBRATION_BINS) return bad(`calibration[${i}]: ${c.n.length} counts and ${c.sy.length} sums; there are ${CALIBRATION_BINS} bins`);
+    const rows = c.n.reduce((sum, n) => sum + n, 0);
+    if (rows !== c.rows) return bad(`calibration[${i}]: its bins count ${rows} rows, not ${c.rows}`);
+    if (c.sy.some((sy, b) => (c.n[b] === 0 && sy !== 0) || sy < 0)) return bad(`calibration[${i}].sy: a label sum below 0, or in an empty bin`);
+  }
   return null;
 }

@@ -10,8 +10,8 @@ export const FLEET_STATS_VERSION = 1;
 /** An episode with fewer labelled rows is not shared: its sums would come too close to a reading. */
 export const MIN_SHARED_ROWS = 30;
 
-/** Calibrations are sent as their values at this many scores, evenly from −H/4 to 5H/4. */
-export const CALIBRATION_GRID_POINTS = 65;
+/** Calibrations are sent as rows counted and labels summed in this many bins of the score, evenly from −H/4 to 5H/4. */
+export const CALIBRATION_BINS = 512;
 
 /** Mean and spread of one sensor in one regime, as Welford moments: they merge exactly across members. */
 export interface SensorMoments {
@@ -70,10 +70,10 @@ export interface RowAggregates {
   /** Per α: Σ of squared errors, clipped to [0, H], of its validation rows under the fit split's ridge. */
   readonly validation: { readonly rows: number; readonly sse: readonly number[] } | null;
   /**
-   * Per α: its isotonic calibration of the final ridge at that α, as its values at the
-   * CALIBRATION_GRID_POINTS scores (a fixed grid, so no row's score is sent); null with too few rows.
+   * Per α: its rows under the final ridge at that α, counted (n) and their labels summed (sy) in each
+   * of the CALIBRATION_BINS fixed bins of the score (no row's score is sent); null with too few rows.
    */
-  readonly calibration: ReadonlyArray<{ readonly rows: number; readonly y: readonly number[] } | null>;
+  readonly calibration: ReadonlyArray<{ readonly rows: number; readonly n: readonly number[]; readonly sy: readonly number[] } | null>;
 }
 
 export interface FleetStats {

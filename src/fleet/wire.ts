@@ -79,7 +79,7 @@ const aggregatesShape = z.strictObject({
   fit: z.string(),
   alphas: z.array(z.number()),
   validation: z.strictObject({ rows: count, sse: z.array(z.number()) }).nullable(),
-  calibration: z.array(z.strictObject({ rows: count, y: z.array(z.number()) }).nullable()),
+  calibration: z.array(z.strictObject({ rows: count, n: z.array(count), sy: z.array(z.number()) }).nullable()),
 }) satisfies z.ZodType<RowAggregates>;
 
 /** An episode as sent: the Gram is base64 of learn/gram-codec.ts's packGram. */

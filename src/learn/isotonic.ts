@@ -25,12 +25,20 @@ export const MAX_ISOTONIC_KNOTS = 1000;
  * where the scores are, so that is where most are kept.
  */
 export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>, maxKnots = MAX_ISOTONIC_KNOTS): IsotonicCalibration {
+  return fitWeightedIsotonic(scores, labels, new Float64Array(scores.length).fill(1), maxKnots);
+}
+
+/** The same with a weight per pair (a bin's count when each pair is a bin's mean label); `pairs` is their sum. */
+export function fitWeightedIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>, weights: ArrayLike<number>, maxKnots = MAX_ISOTONIC_KNOTS): IsotonicCalibration {
   const n = scores.length;
-  if (labels.length !== n) throw new RangeError(`fitIsotonic: ${n} scores but ${labels.length} labels`);
+  if (labels.length !== n || weights.length !== n) throw new RangeError(`fitIsotonic: ${n} scores but ${labels.length} labels and ${weights.length} weights`);
   if (n === 0) throw new RangeError('fitIsotonic: no pairs to fit');
   if (!(Number.isInteger(maxKnots) && maxKnots >= 2)) throw new RangeError(`fitIsotonic: maxKnots must be a whole number ≥ 2, got ${maxKnots}`);
+  let pairs = 0;
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(scores[i]) || !Number.isFinite(labels[i])) throw new RangeError(`fitIsotonic: pair ${i} is not finite`);
+    if (!((weights[i] as number) > 0 && Number.isFinite(weights[i]))) throw new RangeError(`fitIsotonic: pair ${i} has a weight that is not above 0`);
+    pairs += weights[i] as number;
   }
   const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
   // The block stack: label sum, count, smallest and largest score.
@@ -42,7 +50,11 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
     const s = scores[order[i] as number] as number;
     let blockSum = 0;
     let blockCount = 0;
-    for (; i < n && scores[order[i] as number] === s; i++, blockCount++) blockSum += labels[order[i] as number] as number;
+    for (; i < n && scores[order[i] as number] === s; i++) {
+      const k = order[i] as number;
+      blockSum += (labels[k] as number) * (weights[k] as number);
+      blockCount += weights[k] as number;
+    }
     let blockLo = s;
     while (sum.length > 0 && (sum.at(-1) as number) / (count.at(-1) as number) >= blockSum / blockCount) {
       blockSum += sum.pop() as number;
@@ -66,9 +78,9 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
       y.push(v);
     }
   });
-  if (x.length <= maxKnots) return { x, y, pairs: n, fittedKnots: x.length };
+  if (x.length <= maxKnots) return { x, y, pairs, fittedKnots: x.length };
   const keep = Array.from({ length: maxKnots }, (_, i) => Math.round((i * (x.length - 1)) / (maxKnots - 1)));
-  return { x: keep.map((k) => x[k] as number), y: keep.map((k) => y[k] as number), pairs: n, fittedKnots: x.length };
+  return { x: keep.map((k) => x[k] as number), y: keep.map((k) => y[k] as number), pairs, fittedKnots: x.length };
 }
 
 /** The calibrated value of a score: linear between knots, the end value beyond them; NaN for NaN. */

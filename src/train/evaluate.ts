@@ -4,7 +4,7 @@
 // every episode when promoted. Pure computation; the statistics come from a UnitSource.
 import { SAMPLE_ROWS, type RowSample } from '../learn/episode-stats.js';
 import { GramSum, selectGramColumns, type Gram } from '../learn/gram.js';
-import { calibrate, fitIsotonic } from '../learn/isotonic.js';
+import { calibrate } from '../learn/isotonic.js';
 import { predictRow, type RidgeModel } from '../learn/linear.js';
 import { metrics, type Metrics } from '../learn/metrics.js';
 import { columnsOf, type Calibration, type ServingModel } from '../learn/model.js';
@@ -13,7 +13,7 @@ import { chooseLambdaFromSums, DEFAULT_RIDGE_ALPHA, fitRidge, RIDGE_ALPHA_GRID, 
 import { splitByEpisode, type EpisodeSplit } from '../learn/split.js';
 import type { RowAggregates } from '../fleet/types.js';
 import { NoUsableFeatureError, NotEnoughDataError } from './errors.js';
-import { bestAlpha, clippedSse, gridCalibration, pooledCalibration, type GridCalibration, type ValidationSums } from './fleet-aggregates.js';
+import { bestAlpha, binnedCalibration, clippedSse, pooledCalibration, type BinnedCalibration, type ValidationSums } from './fleet-aggregates.js';
 
 /** An episode (or a fleet member's episode) as the split and the sums see it. */
 export interface Unit {
@@ -135,7 +135,7 @@ export function evaluate(units: readonly Unit[], source: UnitSource, options: Ev
   const notes: string[] = [];
 
   const trainSamples = samplesOf(split.train, source);
-  const calibration = step('calibrate', () => calibrationOf(model, trainSamples));
+  const calibration = step('calibrate', () => calibrationOf(model, trainSamples, options.horizonS));
   const testSamples = samplesOf(split.test, source);
   const sampled = sampledMetrics(model, calibration, testSamples, options.horizonS);
   const sampledBaseline = metrics(Float64Array.from(testSamples, (r) => r.y), new Float64Array(testSamples.length).fill(baseline.prediction), [0, options.horizonS]);
@@ -160,7 +160,7 @@ export function evaluate(units: readonly Unit[], source: UnitSource, options: Ev
   if (promoted) {
     step('refit', () => {
       served = fitRidge(all, penalty.alpha === null ? penalty.lambda : penalty.alpha * all.n, options.featureNames);
-      servedCalibration = fleet ? fleet.calibration : calibrationOf(served, ownRows);
+      servedCalibration = fleet ? fleet.calibration : calibrationOf(served, ownRows, options.horizonS);
     });
   }
   const seen: Record<string, number> = {};
@@ -236,9 +236,9 @@ function choosePenalty(train: readonly Unit[], sum: (units: readonly Unit[]) => 
 function fleetCalibration(all: Gram, ownRows: readonly Sampled[], penalty: Penalty, options: EvaluateOptions) {
   const sys = standardize(all);
   const alphas = penalty.alpha === null ? [penalty.lambda / all.n] : RIDGE_ALPHA_GRID;
-  const own = alphas.map((alpha) => gridCalibration(solveRidge(sys, alpha * all.n), ownRows, options.horizonS));
+  const own = alphas.map((alpha) => binnedCalibration(solveRidge(sys, alpha * all.n), ownRows, options.horizonS));
   const chosen = penalty.alpha === null ? 0 : alphas.indexOf(penalty.alpha);
-  const parts = [own[chosen] ?? null, ...(options.fleet?.members.map((m) => m.calibration[chosen] ?? null) ?? [])].filter((c): c is GridCalibration => c !== null);
+  const parts = [own[chosen] ?? null, ...(options.fleet?.members.map((m) => m.calibration[chosen] ?? null) ?? [])].filter((c): c is BinnedCalibration => c !== null);
   const aggregates: RowAggregates = { fit: options.fleet?.fit ?? '', alphas: [...alphas], validation: null, calibration: own };
   return { aggregates, calibration: pooledCalibration(parts, options.horizonS), calibrationRows: parts.reduce((sum, c) => sum + c.rows, 0), contributors: parts.length };
 }
@@ -280,10 +280,10 @@ function samplesOf(units: readonly Unit[], source: UnitSource): Sampled[] {
   return out;
 }
 
-/** The monotone map from the linear score to the label, fitted on training rows; null with too few. */
-function calibrationOf(model: RidgeModel, rows: readonly Sampled[]): Calibration | null {
-  if (rows.length < 20) return null;
-  return fitIsotonic(rows.map((r) => predictRow(model, r.x)), rows.map((r) => r.y));
+/** The monotone map from the linear score to the label, fitted on rows (binned as a fleet's are); null with too few. */
+function calibrationOf(model: RidgeModel, rows: readonly Sampled[], horizonS: number): Calibration | null {
+  const bins = binnedCalibration(model, rows, horizonS);
+  return bins && pooledCalibration([bins], horizonS);
 }
 
 function sampledMetrics(model: RidgeModel, calibration: Calibration | null, rows: readonly Sampled[], horizonS: number): Metrics {

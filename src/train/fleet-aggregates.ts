@@ -1,8 +1,8 @@
 // What only rows give, made shareable: each member scores the fit the fleet shares on its own sampled
-// rows and sends sums (validation errors per α) and its calibration as values on a fixed grid of
-// scores; a retrain adds the members' sums to its own. Pure.
-import { CALIBRATION_GRID_POINTS } from '../fleet/types.js';
-import { calibrate, fitIsotonic, type IsotonicCalibration } from '../learn/isotonic.js';
+// rows and sends sums (validation errors per α, and its rows' counts and label sums in fixed bins of
+// the score); a retrain adds the members' sums to its own. Pure.
+import { CALIBRATION_BINS } from '../fleet/types.js';
+import { fitWeightedIsotonic, type IsotonicCalibration } from '../learn/isotonic.js';
 import { predictRow, type RidgeModel } from '../learn/linear.js';
 
 export interface Scored {
@@ -11,19 +11,28 @@ export interface Scored {
 }
 
 /** Per member: rows, and a value per α. */
+/** Fewer rows than this give no calibration (the linear score serves as it is). */
+export const MIN_CALIBRATION_ROWS = 20;
+
 export interface ValidationSums {
   readonly rows: number;
   readonly sse: readonly number[];
 }
 
-export interface GridCalibration {
+/** Rows binned by their score: per bin, how many and the sum of their labels. */
+export interface BinnedCalibration {
   readonly rows: number;
-  readonly y: readonly number[];
+  readonly n: readonly number[];
+  readonly sy: readonly number[];
 }
 
-/** The scores a calibration is sent at: CALIBRATION_GRID_POINTS from −H/4 to 5H/4, beyond which outputs are clipped anyway. */
-export function calibrationGrid(horizonS: number): number[] {
-  return Array.from({ length: CALIBRATION_GRID_POINTS }, (_, k) => horizonS * (-0.25 + (1.5 * k) / (CALIBRATION_GRID_POINTS - 1)));
+/**
+ * The centres of the CALIBRATION_BINS bins, from −H/4 to 5H/4 (outputs are clipped to [0, H], so
+ * scores beyond fall in the end bins). About 0.3% of H wide: finer than the calibration can tell apart.
+ */
+export function calibrationBins(horizonS: number): number[] {
+  const width = (1.5 * horizonS) / CALIBRATION_BINS;
+  return Array.from({ length: CALIBRATION_BINS }, (_, b) => -0.25 * horizonS + (b + 0.5) * width);
 }
 
 /** Σ (clip(prediction, 0, H) − y)² over the rows, per model. */
@@ -45,24 +54,41 @@ export function bestAlpha(parts: readonly ValidationSums[], alphas: readonly num
   return best;
 }
 
-/** This member's isotonic calibration of `model` on its rows, as values on the grid; null with too few rows. */
-export function gridCalibration(model: RidgeModel, rows: readonly Scored[], horizonS: number): GridCalibration | null {
-  if (rows.length < 20) return null;
-  const fitted = fitIsotonic(rows.map((r) => predictRow(model, r.x)), rows.map((r) => r.y));
-  return { rows: rows.length, y: calibrationGrid(horizonS).map((x) => calibrate(fitted, x)) };
+/** `model`'s scores of the rows, binned, with their labels summed; null with too few rows to calibrate. */
+export function binnedCalibration(model: RidgeModel, rows: readonly Scored[], horizonS: number): BinnedCalibration | null {
+  if (rows.length < MIN_CALIBRATION_ROWS) return null;
+  const n = new Array<number>(CALIBRATION_BINS).fill(0);
+  const sy = new Array<number>(CALIBRATION_BINS).fill(0);
+  const width = (1.5 * horizonS) / CALIBRATION_BINS;
+  for (const r of rows) {
+    const b = Math.min(CALIBRATION_BINS - 1, Math.max(0, Math.floor((predictRow(model, r.x) + 0.25 * horizonS) / width)));
+    n[b] = (n[b] as number) + 1;
+    sy[b] = (sy[b] as number) + r.y;
+  }
+  return { rows: rows.length, n, sy };
 }
 
 /**
- * The members' calibrations averaged, each weighted by its rows: a mean of non-decreasing maps is
- * non-decreasing, and the mean of the members' maps does as well as one fitted on all their rows
- * (the issue 14 study: 12.20 against 12.21 on C-MAPSS FD001).
+ * The isotonic calibration of the members' bins added up, each bin's mean label at its centre,
+ * weighted by its rows. A lone gateway calibrates the same way on its own bins, so a fleet and one
+ * gateway holding all its rows serve the same calibration (to the rounding of the sums).
  */
-export function pooledCalibration(parts: readonly GridCalibration[], horizonS: number): IsotonicCalibration | null {
+export function pooledCalibration(parts: readonly BinnedCalibration[], horizonS: number): IsotonicCalibration | null {
   const rows = parts.reduce((sum, p) => sum + p.rows, 0);
   if (rows === 0) return null;
-  const ordered = canonical(parts, (p) => p.y);
-  const y = calibrationGrid(horizonS).map((_, k) => ordered.reduce((sum, p) => sum + p.rows * (p.y[k] as number), 0) / rows);
-  return { x: calibrationGrid(horizonS), y, pairs: rows, fittedKnots: CALIBRATION_GRID_POINTS };
+  const ordered = canonical(parts, (p) => p.sy);
+  const centres = calibrationBins(horizonS);
+  const x: number[] = [];
+  const y: number[] = [];
+  const w: number[] = [];
+  centres.forEach((centre, b) => {
+    const n = ordered.reduce((sum, p) => sum + (p.n[b] as number), 0);
+    if (n === 0) return;
+    x.push(centre);
+    y.push(ordered.reduce((sum, p) => sum + (p.sy[b] as number), 0) / n);
+    w.push(n);
+  });
+  return fitWeightedIsotonic(x, y, w);
 }
 
 /** The parts in an order of their own content, so every member adds them up alike, to the last bit. */

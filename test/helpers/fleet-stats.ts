@@ -4,7 +4,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { mulberry32, normal } from '../../src/demo/random.js';
 import { encodeFleetStats, MAX_SHARED_EPISODES, type Expected, type FleetDefect } from '../../src/fleet/codec.js';
-import { CALIBRATION_GRID_POINTS, FLEET_STATS_VERSION, MIN_SHARED_ROWS, type FleetStats, type SharedEpisode } from '../../src/fleet/types.js';
+import { CALIBRATION_BINS, FLEET_STATS_VERSION, MIN_SHARED_ROWS, type FleetStats, type SharedEpisode } from '../../src/fleet/types.js';
 import { GRAM_FORMAT_VERSION, packGram } from '../../src/learn/gram-codec.js';
 import { GramSum } from '../../src/learn/gram.js';
 import { featureNames, halfLivesOf, recipeHash, type Recipe } from '../../src/learn/recipe.js';
@@ -76,7 +76,9 @@ export function fleetStats(options: StatsOptions = {}): FleetStats {
     const start = T0 + e * 24 * HOUR;
     return { asset: `press${e % 3}`, key: String(start + 20 * HOUR), start, end: start + 20 * HOUR, rows, gram: episodeGram(seed * 1000 + e, rows) };
   });
-  const grid = Array.from({ length: CALIBRATION_GRID_POINTS }, (_, i) => (7200 * i) / (CALIBRATION_GRID_POINTS - 1));
+  // 80 rows in the bins from a sixth of the way up, a label that rises with the bin.
+  const n = Array.from({ length: CALIBRATION_BINS }, (_, b) => (b >= CALIBRATION_BINS / 6 && b < CALIBRATION_BINS / 6 + 80 ? 1 : 0));
+  const sy = n.map((count, b) => count * 10 * b);
   return {
     v: FLEET_STATS_VERSION,
     fleet,
@@ -104,7 +106,7 @@ export function fleetStats(options: StatsOptions = {}): FleetStats {
       fit: 'sha256:fit-of-these-episodes',
       alphas: [...RIDGE_ALPHA_GRID],
       validation: { rows: 120, sse: RIDGE_ALPHA_GRID.map((a) => 1e7 * (1 + a)) },
-      calibration: RIDGE_ALPHA_GRID.map((_, i) => (i === 0 ? null : { rows: 80, y: grid })),
+      calibration: RIDGE_ALPHA_GRID.map((_, i) => (i === 0 ? null : { rows: 80, n, sy })),
     },
   };
 }

@@ -2,7 +2,7 @@
 // monotonicity, thinning and the edge cases (REPORT.md 2.4).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { calibrate, fitIsotonic, MAX_ISOTONIC_KNOTS } from '../../../src/learn/isotonic.js';
+import { calibrate, fitIsotonic, fitWeightedIsotonic, MAX_ISOTONIC_KNOTS } from '../../../src/learn/isotonic.js';
 
 /**
  * The reference: sort, pool equal scores, then repeatedly merge the first adjacent pair of blocks
@@ -149,5 +149,27 @@ describe('calibrate', () => {
     expect(calibrate(fit, -5)).toBe(0);
     expect(calibrate(fit, 15)).toBe(100);
     expect(calibrate(fit, 2.5)).toBe(25);
+  });
+});
+
+describe('fitWeightedIsotonic', () => {
+  it('fits a pair of weight k as k equal pairs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: -50, max: 50 }), fc.integer({ min: -1000, max: 1000 }), fc.integer({ min: 1, max: 4 })), { minLength: 1, maxLength: 40 }),
+        (pairs) => {
+          const weighted = fitWeightedIsotonic(pairs.map((p) => p[0]), pairs.map((p) => p[1]), pairs.map((p) => p[2]));
+          const repeated = pairs.flatMap(([s, v, w]) => Array.from({ length: w }, () => [s, v] as const));
+          const plain = fitIsotonic(repeated.map((p) => p[0]), repeated.map((p) => p[1]));
+          expect(weighted.pairs).toBe(repeated.length);
+          for (const s of [-60, ...pairs.map((p) => p[0]), 0.5, 60]) expect(calibrate(weighted, s)).toBeCloseTo(calibrate(plain, s), 9);
+        },
+      ),
+      { seed: 72026, numRuns: 300 },
+    );
+  });
+
+  it('refuses a weight that is not above 0', () => {
+    expect(() => fitWeightedIsotonic([1, 2], [3, 4], [1, 0])).toThrow(/pair 1 has a weight/);
   });
 });
