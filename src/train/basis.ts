@@ -77,10 +77,13 @@ function findRegimesFrom<A extends { readonly name: string }>(source: TrainingSo
   let seen = 0;
   for (const asset of assets) {
     const held = new Float64Array(conditions.length).fill(NaN);
-    for (const [, readings] of source.events(asset, conditions, -Infinity, Infinity)) {
-      hold(held, conditions, readings);
-      if (seen++ % every === 0 && held.every(Number.isFinite)) vectors.push(...held);
-    }
+    // One read transaction per asset: ingest goes on meanwhile, and its times and values must agree.
+    source.snapshot(() => {
+      for (const [, readings] of source.events(asset, conditions, -Infinity, Infinity)) {
+        hold(held, conditions, readings);
+        if (seen++ % every === 0 && held.every(Number.isFinite)) vectors.push(...held);
+      }
+    });
   }
   return findRegimes(Float64Array.from(vectors), conditions);
 }
@@ -98,15 +101,17 @@ function momentsWithin<A extends { readonly name: string }>(
   const names = [...sensors, ...conditions];
   for (const asset of assets) {
     const held = new Float64Array(conditions.length).fill(NaN);
-    for (const [, readings] of source.events(asset, names, -Infinity, Infinity)) {
-      hold(held, conditions, readings);
-      const regime = regimes ? regimeOf(regimes, held) : 0;
-      if (regime === null) continue;
-      for (const [name, value] of readings) {
-        const j = index.get(name);
-        if (j !== undefined) sums.add(regime, j, value);
+    source.snapshot(() => {
+      for (const [, readings] of source.events(asset, names, -Infinity, Infinity)) {
+        hold(held, conditions, readings);
+        const regime = regimes ? regimeOf(regimes, held) : 0;
+        if (regime === null) continue;
+        for (const [name, value] of readings) {
+          const j = index.get(name);
+          if (j !== undefined) sums.add(regime, j, value);
+        }
       }
-    }
+    });
   }
   return sums.moments();
 }
