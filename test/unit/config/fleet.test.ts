@@ -1,18 +1,10 @@
 // The fleet section (issue 15): off by default, an id for sharing or learning, agent ids as topic
 // levels, and a message bound that MQTT can carry, each refused with file:line:col and a fix.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, formatProblem } from '../../../src/config/errors.js';
+import { formatProblem } from '../../../src/config/errors.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { problems } from './problems.js';
 
-function problems(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(text, 'f.yaml', env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error('expected the config to be refused');
-}
 
 describe('fleet config', () => {
   it('is off by default, waits a day for a silent member, with a 16 MB message bound', () => {

@@ -4,16 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatProblem } from '../../../src/config/errors.js';
 import { loadConfig, parseConfig, resolveConfigPath } from '../../../src/config/load.js';
+import { problems } from './problems.js';
 
-function problems(text: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(text, 'f.yaml', env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map(formatProblem);
-    throw error;
-  }
-  throw new Error('expected the config to be refused');
-}
 
 const scratch = (): string => mkdtempSync(join(tmpdir(), 'faultline-config-'));
 
