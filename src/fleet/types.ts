@@ -23,7 +23,7 @@ export interface SensorMoments {
 
 /**
  * What this agent's own data says about the recipe, taken when it made its recipe. The fleet's
- * recipe is a function of every member's basis (fleet/recipe.ts), so any agent reaches it.
+ * recipe is a function of every member's basis (train/recipe-fit.ts), so any agent reaches it.
  */
 export interface RecipeBasis {
   /** recipeConfigKey of the model config: members with another config are left out. */
