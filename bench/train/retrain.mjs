@@ -2,7 +2,8 @@
 // cache), then the line goes on for 1% more minutes (readings and faults, later in time, as the
 // generator would have written them) and the incremental retrain (same buffer, cache kept). Beside
 // them, when its worktree is built, the release before issue 14 on a copy of the same history
-// (old-release.mjs). Also the cache's size, and one episode's Gram as a fleet message carries it.
+// (old-release.mjs). Also the cache's size, one episode's Gram as packGram encodes it, and the message
+// a real retrain shares with a fleet (one more retrain, cache kept, sharing on).
 // Prints tables and writes bench/results/retrain-<time>.json.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,10 +11,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openDatabase } from '../../dist/store/db.js';
 import { packGram, unpackGram } from '../../dist/learn/gram-codec.js';
+import { MAX_SHARED_UNITS } from '../../dist/train/fleet-view.js';
 import { saveResults } from '../lib/results.mjs';
 import { fmt, table } from '../lib/stats.mjs';
 import { copyForOldRelease, OLD_DIST, oldReleaseBuilt } from './old-release.mjs';
-import { defaultModel, retrain } from './retrain-run.mjs';
+import { defaultModel, retrain, SHARING } from './retrain-run.mjs';
 import { bufferShape, writeSyntheticBuffer } from './synthetic.mjs';
 
 const MB = 1024 * 1024;
@@ -55,7 +57,7 @@ async function oneSize(n, dir, model, oldModel) {
   if (oldModel) {
     const copy = join(dir, `old-${n}.db`);
     await copyForOldRelease(buffer, copy);
-    old = retrain(copy, oldModel, OLD_DIST);
+    old = retrain(copy, oldModel, { dist: OLD_DIST });
     rmSync(copy);
     process.stderr.write(`${n}: release before issue 14 ${fmt(old.total_ms / 1000, 1)} s\n`);
   }
@@ -66,14 +68,18 @@ async function oneSize(n, dir, model, oldModel) {
   const incremental = retrain(buffer, model);
   process.stderr.write(`${n}: incremental retrain ${fmt(incremental.total_ms / 1000, 1)} s\n`);
   const cache = cacheSize(buffer);
+  // Nothing new since: the cache holds every episode, so this adds the fleet's units and the message.
+  const shared = retrain(buffer, model, { fleet: SHARING });
+  if (shared.fleet?.payload_bytes === undefined) throw new Error(`the retrain shared no message: ${JSON.stringify(shared.fleet)}`);
+  process.stderr.write(`${n}: retrain sharing with the fleet ${fmt(shared.total_ms / 1000, 1)} s, message ${shared.fleet.payload_bytes} B\n`);
   rmSync(buffer);
-  return { samples: n, ...shape, readings: written.readings, faults: written.faults, appended, old, full, incremental, cache };
+  return { samples: n, ...shape, readings: written.readings, faults: written.faults, appended, old, full, incremental, shared, cache };
 }
 
 async function main(sizes) {
   const model = await defaultModel();
   const oldModel = oldReleaseBuilt() ? await defaultModel(OLD_DIST) : null;
-  const results = { node: process.version, at: new Date().toISOString(), growth: GROWTH, model, old_release: oldModel ? OLD_DIST : null, sizes: [] };
+  const results = { node: process.version, at: new Date().toISOString(), growth: GROWTH, model, old_release: oldModel ? OLD_DIST : null, fleet_units_cap: MAX_SHARED_UNITS, sizes: [] };
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-retrain-'));
   try {
     for (const n of sizes) results.sizes.push(await oneSize(n, dir, model, oldModel));
@@ -114,6 +120,16 @@ function print(results) {
       }),
     ),
   );
+  console.log(`\nThe fleet message (issue 15): one more retrain of the same buffer, cache kept, sharing with a fleet (${results.fleet_units_cap} units at most, older ones folded per asset); its payload is the encoded, gzip-compressed message\n`);
+  console.log(
+    table(
+      ['samples', 'cache episodes', 'cache B/episode', 'message B', 'units in it', 'B/unit', 'B/cache episode', 'sharing retrain s', "of it, step 'fleet' s"],
+      results.sizes.map(({ samples, cache, shared }) => {
+        const bytes = shared.fleet.payload_bytes;
+        return [k(samples), k(cache.episodes), fmt(cache.gram + cache.sample, 0), k(bytes), shared.fleet.units, fmt(bytes / shared.fleet.units, 0), fmt(bytes / cache.episodes, 0), s(shared.total_ms), s(shared.steps_ms.fleet ?? NaN)];
+      }),
+    ),
+  );
   console.log('\nSteps of each retrain, s (steps_ms of its "retrain finished" log line)\n');
   // Outside the steps: starting the training process, loading its modules, the registry row.
   const steps = (r) => [...Object.entries(r.steps_ms), ['outside steps', r.total_ms - Object.values(r.steps_ms).reduce((a, b) => a + b, 0)]].map(([name, ms]) => `${name} ${s(ms)}`).join(', ');
@@ -121,7 +137,7 @@ function print(results) {
     table(
       ['samples', 'retrain', 'rows', 'features', 'stride s', 'steps', 'RMSE s (baseline)'],
       results.sizes.flatMap((r) =>
-        [['before issue 14', r.old], ['full', r.full], ['incremental', r.incremental]]
+        [['before issue 14', r.old], ['full', r.full], ['incremental', r.incremental], ['sharing', r.shared]]
           .filter(([, x]) => x !== null)
           .map(([name, x]) => [k(r.samples), name, k(x.rows), x.features, x.stride_s, steps(x), `${fmt(x.rmse, 0)} (${fmt(x.baseline_rmse, 0)})`]),
       ),
