@@ -120,7 +120,7 @@ function print(results) {
       }),
     ),
   );
-  console.log(`\nThe fleet message (issue 15): one more retrain of the same buffer, cache kept, sharing with a fleet (${results.fleet_units_cap} units at most, older ones folded per asset); its payload is the encoded, gzip-compressed message\n`);
+  console.log(`\nThe fleet message (issue 15): one more retrain of the same buffer, cache kept, sharing with a fleet (${results.fleet_units_cap} units at most, older ones folded into buckets); its payload is the encoded, gzip-compressed message\n`);
   console.log(
     table(
       ['samples', 'cache episodes', 'cache B/episode', 'message B', 'units in it', 'B/unit', 'B/cache episode', 'sharing retrain s', "of it, step 'fleet' s"],
