@@ -1,9 +1,9 @@
-// Synthetic degradation data for the training benchmark: a feature matrix in memory, and a buffer
-// (SQLite, written with plain SQL inserts) whose retrain yields about the requested sample count.
+// Synthetic degradation data for the training benchmarks: a feature matrix in memory, and a buffer
+// (SQLite, written with plain SQL inserts) that can be written in one go or grown later in time.
 import { openDatabase } from '../../dist/store/db.js';
 
 // Seeded generators (the demo's), so every run measures the same data.
-import { mulberry32 as uniform, normal as gaussian } from '../../dist/demo/random.js';
+import { deriveSeed, mulberry32 as uniform, normal as gaussian } from '../../dist/demo/random.js';
 
 export { gaussian, uniform };
 
@@ -31,56 +31,65 @@ export const STEP_MS = 60_000;
 const T0 = Date.UTC(2025, 0, 1);
 const HOUR = 3_600_000;
 
+/** Assets and minutes per asset that yield about `n` samples at a one-minute stride (≈ 0.98 per minute). */
+export function bufferShape(n) {
+  const assets = n <= 10_000 ? 4 : n <= 100_000 ? 10 : 20;
+  return { assets, minutes: Math.ceil(n / assets / 0.984) };
+}
+
 /**
- * Writes a buffer with `assets` assets, a reading per sensor per minute, faults every 8–16 h, and
- * half of the sensors drifting over the 2 h before each fault. `minutes` per asset sets its size:
- * with stride = 1 min and window = 10 min, an asset yields about one sample per minute of labelled history.
+ * Writes minutes [from, minutes) of `assets` assets: a reading per sensor per minute, faults every
+ * 8–16 h, and half of the sensors drifting over the 2 h before each fault. Each asset's faults and
+ * each series' noise come from streams of their own, so writing [0, m) and then [m, m′) gives the
+ * same buffer as writing [0, m′) at once: a buffer grows as the line would have gone on.
  */
-export function writeSyntheticBuffer(path, { assets, minutes, seed = 7 }) {
+export function writeSyntheticBuffer(path, { assets, minutes, from = 0, seed = 7 }) {
   const db = openDatabase(path, { sync: 'normal' });
-  const rnd = uniform(seed);
-  const g = gaussian(rnd);
-  const insertAsset = db.prepare('INSERT INTO assets (name, line) VALUES (?, ?)');
-  const insertSeries = db.prepare('INSERT INTO series (asset_id, sensor, first_ts, last_ts) VALUES (?, ?, ?, ?)');
-  const insertReading = db.prepare('INSERT INTO readings (series_id, ts, value) VALUES (?, ?, ?)');
-  const insertFault = db.prepare("INSERT INTO faults (asset_id, ts, fields) VALUES (?, ?, '{}')");
-  let readings = 0;
+  const st = {
+    asset: db.prepare('INSERT INTO assets (name, line) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET line = line RETURNING id').pluck(),
+    series: db.prepare('INSERT INTO series (asset_id, sensor, first_ts, last_ts) VALUES (?, ?, ?, ?) ON CONFLICT (asset_id, sensor) DO UPDATE SET last_ts = excluded.last_ts RETURNING id').pluck(),
+    reading: db.prepare('INSERT INTO readings (series_id, ts, value) VALUES (?, ?, ?)'),
+    fault: db.prepare("INSERT INTO faults (asset_id, ts, fields) VALUES (?, ?, '{}')"),
+  };
+  const [start, end] = [T0 + from * STEP_MS, T0 + minutes * STEP_MS];
   let faults = 0;
   for (let a = 0; a < assets; a++) {
+    const assetSeed = deriveSeed(seed, a);
     db.transaction(() => {
-      const end = T0 + minutes * STEP_MS;
-      const assetId = Number(insertAsset.run(`press${String(a + 1).padStart(3, '0')}`, 'line1').lastInsertRowid);
-      const faultTimes = [];
-      for (let t = T0 + (8 + 8 * rnd()) * HOUR; t < end - HOUR; t += (8 + 8 * rnd()) * HOUR) faultTimes.push(Math.round(t));
-      for (const f of faultTimes) insertFault.run(assetId, f);
-      faults += faultTimes.length;
+      const assetId = st.asset.get(`press${String(a + 1).padStart(3, '0')}`, 'line1');
+      // Up to the first fault at or after the end: the readings before it drift towards it already.
+      const times = faultTimes(assetSeed, end);
+      for (const f of times.filter((t) => t >= start && t < end)) {
+        st.fault.run(assetId, f);
+        faults++;
+      }
       SENSORS.forEach((sensor, k) => {
-        const seriesId = Number(insertSeries.run(assetId, sensor, T0, end - STEP_MS).lastInsertRowid);
+        const seriesId = st.series.get(assetId, sensor, T0, end - STEP_MS);
+        const g = gaussian(uniform(deriveSeed(assetSeed, k + 1)));
+        for (let i = 0; i < from; i++) g(); // the draws of the minutes already written
         const base = 20 + 10 * k;
         const drift = k % 2 === 0 ? 5 + k : 0;
         let next = 0;
-        for (let t = T0; t < end; t += STEP_MS) {
-          while (next < faultTimes.length && faultTimes[next] < t) next++;
-          const ttf = next < faultTimes.length ? (faultTimes[next] - t) / 1000 : Infinity;
-          insertReading.run(seriesId, t, base + drift * Math.max(0, 1 - ttf / 7200) + g());
+        for (let t = start; t < end; t += STEP_MS) {
+          while (times[next] < t) next++;
+          const ttf = (times[next] - t) / 1000;
+          st.reading.run(seriesId, t, base + drift * Math.max(0, 1 - ttf / 7200) + g());
         }
-        readings += Math.ceil((end - T0) / STEP_MS);
       });
     })();
   }
   db.close();
-  return { readings, faults };
+  return { readings: assets * SENSORS.length * (minutes - from), faults };
 }
 
-/** The `model` config section the benchmark trains with: 8 sensors × 5 statistics = 40 features. */
-export const BENCH_MODEL = {
-  horizon: 2 * HOUR,
-  window: 10 * 60_000,
-  features: ['mean', 'std', 'min', 'max', 'slope'],
-  stride: STEP_MS,
-  full_window: true,
-  max_gap: 'auto',
-  ridge: 'auto',
-  test_fraction: 0.2,
-  min_samples: 200,
-};
+/** The asset's fault times from T0 up to and including the first at or after `until`. */
+function faultTimes(assetSeed, until) {
+  const rnd = uniform(deriveSeed(assetSeed, 0));
+  const times = [];
+  let t = T0;
+  do {
+    t += (8 + 8 * rnd()) * HOUR;
+    times.push(Math.round(t));
+  } while (t < until);
+  return times;
+}

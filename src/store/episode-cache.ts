@@ -2,7 +2,7 @@
 // retrain compute only the episodes that are new or still open. Knows tables and blobs, not training.
 import type { Gram } from '../learn/gram.js';
 import { packGram, unpackGram } from '../learn/gram-codec.js';
-import type { EpisodeRecord, ResumePoint, RowSample } from '../learn/episode-stats.js';
+import type { EpisodeRecord, EpisodeSums, ResumePoint, RowSample } from '../learn/episode-stats.js';
 import type { RecipeBasis } from '../fleet/types.js';
 import type { Recipe } from '../learn/recipe.js';
 import type { Db, Statement } from './db.js';
@@ -39,11 +39,14 @@ interface Row {
   resume: string | null;
 }
 
+type MetaRow = Omit<Row, 'gram' | 'sample'>;
+
 export class EpisodeCache {
   private readonly st: {
     recipe: Statement<[string]>;
     putRecipe: Statement<[string, string, string, number, string]>;
     ofAsset: Statement<[string, string]>;
+    sums: Statement<[string, string, string]>;
     put: Statement<unknown[]>;
     remove: Statement<[string, string, string]>;
     meta: Statement<[string]>;
@@ -56,7 +59,8 @@ export class EpisodeCache {
     this.st = {
       recipe: db.prepare<[string]>('SELECT hash, recipe, made_at, basis FROM recipes WHERE config = ? ORDER BY made_at DESC LIMIT 1'),
       putRecipe: db.prepare<[string, string, string, number, string]>('INSERT OR REPLACE INTO recipes (hash, config, recipe, made_at, basis) VALUES (?, ?, ?, ?, ?)'),
-      ofAsset: db.prepare<[string, string]>('SELECT * FROM episode_stats WHERE recipe = ? AND asset = ?'),
+      ofAsset: db.prepare<[string, string]>('SELECT asset, key, start, end, fault_ts, rows, incomplete, resume FROM episode_stats WHERE recipe = ? AND asset = ?'),
+      sums: db.prepare<[string, string, string]>('SELECT gram, sample FROM episode_stats WHERE recipe = ? AND asset = ? AND key = ?'),
       put: db.prepare(
         'INSERT OR REPLACE INTO episode_stats (recipe, asset, key, start, end, fault_ts, rows, incomplete, gram, sample, resume) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
@@ -82,10 +86,20 @@ export class EpisodeCache {
     })();
   }
 
-  /** The asset's cached episodes under `recipe`, by key. */
+  /**
+   * The asset's cached episodes under `recipe`, by key. Each one's Gram and row sample are read and
+   * decoded when first used: a retrain continues at most the open tail of an asset, and decoding
+   * every blob of a long history cost tens of MB it never used.
+   */
   ofAsset(recipe: string, asset: string): Map<string, EpisodeRecord> {
-    const rows = this.st.ofAsset.all(recipe, asset) as Row[];
-    return new Map(rows.map((r) => [r.key, toRecord(r)]));
+    const rows = this.st.ofAsset.all(recipe, asset) as MetaRow[];
+    return new Map(rows.map((r) => [r.key, lazyRecord(r, () => this.sums(recipe, r))]));
+  }
+
+  private sums(recipe: string, r: MetaRow): EpisodeSums {
+    const blobs = this.st.sums.get(recipe, r.asset, r.key) as Pick<Row, 'gram' | 'sample'> | undefined;
+    if (!blobs) throw new Error(`the cached statistics of episode ${r.key} of ${r.asset} were deleted while a retrain used them`);
+    return { rows: r.rows, incomplete: r.incomplete, gram: blobs.gram ? gramOfBlob(blobs.gram) : null, sample: unpackSample(blobs.sample) };
   }
 
   /** Stores an asset's new and changed episodes and deletes what was replaced, in one transaction. */
@@ -123,7 +137,10 @@ function gramOfBlob(blob: Buffer): Gram {
   return unpacked.gram;
 }
 
-function toRecord(r: Row): EpisodeRecord {
+/** A record whose Gram and sample come from `load`, called once, when either is first read. */
+function lazyRecord(r: MetaRow, load: () => EpisodeSums): EpisodeRecord {
+  let sums: EpisodeSums | undefined;
+  const loaded = (): EpisodeSums => (sums ??= load());
   return {
     asset: r.asset,
     key: r.key,
@@ -132,8 +149,12 @@ function toRecord(r: Row): EpisodeRecord {
     faultTs: r.fault_ts,
     rows: r.rows,
     incomplete: r.incomplete,
-    gram: r.gram ? gramOfBlob(r.gram) : null,
-    sample: unpackSample(r.sample),
+    get gram() {
+      return loaded().gram;
+    },
+    get sample() {
+      return loaded().sample;
+    },
     resume: r.resume === null ? null : (JSON.parse(r.resume) as ResumePoint),
   };
 }

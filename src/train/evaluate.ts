@@ -3,7 +3,7 @@
 // constant baseline scored on the same held-out episodes, the monotone calibration, and the refit on
 // every episode when promoted. Pure computation; the statistics come from a UnitSource.
 import { SAMPLE_ROWS, type RowSample } from '../learn/episode-stats.js';
-import { GramSum, selectGramColumns, type Gram } from '../learn/gram.js';
+import { selectGramColumns, type Gram } from '../learn/gram.js';
 import { calibrate } from '../learn/isotonic.js';
 import { predictRow, type RidgeModel } from '../learn/linear.js';
 import { metrics, type Metrics } from '../learn/metrics.js';
@@ -13,6 +13,7 @@ import { chooseLambdaFromSums, DEFAULT_RIDGE_ALPHA, fitRidge, RIDGE_ALPHA_GRID, 
 import { splitByEpisode, type EpisodeSplit } from '../learn/split.js';
 import type { RowAggregates } from '../fleet/types.js';
 import { NoUsableFeatureError, NotEnoughDataError } from './errors.js';
+import { sumParts, type PartSums } from './part-sums.js';
 import { bestAlpha, binnedCalibration, clippedSse, pooledCalibration, type BinnedCalibration, type ValidationSums } from './fleet-aggregates.js';
 
 /** An episode (or a fleet member's episode) as the split and the sums see it. */
@@ -117,18 +118,16 @@ export function evaluate(units: readonly Unit[], source: UnitSource, options: Ev
   const samples = usable.reduce((sum, u) => sum + u.rows, 0);
   if (samples < options.minSamples || usable.length < 2) throw new NotEnoughDataError(samples, usable.length, options.minSamples);
   const split = splitByEpisode(usable, options.testFraction);
-  const sum = (chosen: readonly Unit[]): Gram => {
-    const total = new GramSum(p);
-    for (const u of chosen) {
-      const g = source.gram(u);
-      if (g) total.addGram(g);
-    }
-    return total.toGram();
-  };
-  const trainGram = step('sum', () => sum(split.train));
+  const lambdaSplit = validationSplit(split.train, options);
+  const champion = options.champion;
+  const unseen = champion === null ? [] : split.test.filter((u) => neverSeen(champion, u));
+  const unseenSet = new Set(unseen);
+  const parts = { fit: lambdaSplit?.train ?? split.train, validation: lambdaSplit?.test ?? [], unseen, seen: split.test.filter((u) => !unseenSet.has(u)) };
+  // Every Gram is read once, here: reading one is most of what a retrain from the cache costs.
+  const sums = step('sum', () => sumParts(p, parts, source));
+  const { train: trainGram, test: testGram, all } = sums;
   if (standardize(trainGram).active.length === 0) throw new NoUsableFeatureError(['every feature is constant on the training samples']);
-  const testGram = step('sum', () => sum(split.test));
-  const penalty = step('lambda', () => choosePenalty(split.train, sum, source, options));
+  const penalty = step('lambda', () => choosePenalty(split.train, lambdaSplit, sums, source, options));
   const model = step('fit', () => fitRidge(trainGram, penalty.lambda, options.featureNames));
   const challenger = linearMetrics(testGram, model);
   const baseline = baselineOf(trainGram, testGram);
@@ -139,10 +138,9 @@ export function evaluate(units: readonly Unit[], source: UnitSource, options: Ev
   const testSamples = samplesOf(split.test, source);
   const sampled = sampledMetrics(model, calibration, testSamples, options.horizonS);
   const sampledBaseline = metrics(Float64Array.from(testSamples, (r) => r.y), new Float64Array(testSamples.length).fill(baseline.prediction), [0, options.horizonS]);
-  const comparison = step('compare', () => compare(split, sum, trainGram, testGram, model, options));
+  const comparison = step('compare', () => compare(split.test, unseen, sums, model, options));
   let { promoted, promotion } = gate(options.championVersion, comparison);
 
-  const all = step('sum', () => sum(usable));
   const ownRows = [...trainSamples, ...testSamples];
   const fleet = options.fleet ? step('fleet', () => fleetCalibration(all, ownRows, penalty, options)) : null;
   if (fleet && !promoted && recalibrates(options, penalty, fleet.calibrationRows)) {
@@ -196,18 +194,22 @@ interface Penalty extends PenaltyChoice {
   readonly validation: readonly ValidationSums[];
 }
 
-function choosePenalty(train: readonly Unit[], sum: (units: readonly Unit[]) => Gram, source: UnitSource, options: EvaluateOptions): Penalty {
+/** λ's fit and validation episodes (the latest training ones), when λ is chosen on episodes; else null. */
+function validationSplit(train: readonly Unit[], options: EvaluateOptions): EpisodeSplit<Unit> | null {
+  return options.ridge === 'auto' && train.length >= 2 ? splitByEpisode(train, 0.2) : null;
+}
+
+function choosePenalty(train: readonly Unit[], split: EpisodeSplit<Unit> | null, sums: PartSums, source: UnitSource, options: EvaluateOptions): Penalty {
   const none = { own: null, validation: [] };
   if (options.ridge !== 'auto') {
     return { lambda: options.ridge, alpha: null, method: 'fixed', reason: `model.ridge = ${options.ridge}`, validationSamples: 0, ...none };
   }
   const n = train.reduce((s, u) => s + u.rows, 0);
-  if (train.length < 2) {
+  if (split === null) {
     const alpha = DEFAULT_RIDGE_ALPHA;
     return { lambda: alpha * n, alpha, method: 'default', reason: `default alpha ${alpha}: ${train.length} training episode(s), need 2 to validate`, validationSamples: 0, ...none };
   }
-  const split = splitByEpisode(train, 0.2);
-  const fit = sum(split.train);
+  const fit = sums.fit;
   const rows = samplesOf(split.test, source);
   // Scored on the validation episodes' sampled rows, clipped to [0, H] as served: an α that lets the
   // score run past the horizon for healthy machines costs nothing there, as it costs nothing live.
@@ -218,7 +220,7 @@ function choosePenalty(train: readonly Unit[], sum: (units: readonly Unit[]) => 
   const best = bestAlpha(validation, RIDGE_ALPHA_GRID);
   if (best === null) {
     // No rows of the validation episodes here (a fleet member's): scored from their sums, unclipped.
-    const choice = chooseLambdaFromSums(fit, sum(split.test));
+    const choice = chooseLambdaFromSums(fit, sums.validation);
     return { lambda: choice.alpha * n, alpha: choice.alpha, method: choice.method, reason: `${choice.reason}, the ${split.test.length} latest of ${train.length} training episodes`, validationSamples: choice.nValidation, ...none };
   }
   const alpha = RIDGE_ALPHA_GRID[best] as number;
@@ -296,35 +298,27 @@ function sampledMetrics(model: RidgeModel, calibration: Calibration | null, rows
 }
 
 /** The champion and the challenger on the same episodes, none of which the champion was fitted on. */
-function compare(
-  split: EpisodeSplit<Unit>,
-  sum: (units: readonly Unit[]) => Gram,
-  trainGram: Gram,
-  testGram: Gram,
-  model: RidgeModel,
-  options: EvaluateOptions,
-): Comparison | null {
+function compare(test: readonly Unit[], unseen: readonly Unit[], sums: PartSums, model: RidgeModel, options: EvaluateOptions): Comparison | null {
   const champion = options.champion;
-  if (champion === null) return options.compareOther?.(split.test, model) ?? null;
+  if (champion === null) return options.compareOther?.(test, model) ?? null;
   // The champion's own columns of the recipe (all of them, unless an earlier release made it).
   const columns = columnsOf(champion);
   const own = (g: Gram): Gram => selectGramColumns(g, columns);
-  const unseen = split.test.filter((u) => neverSeen(champion, u));
   if (unseen.length > 0) {
-    // The challenger's choices fitted on every episode but those: what the champion learnt from
-    // and what came since, so a model that learnt from more data is judged as such.
-    const g = sum(unseen);
-    const others = [...split.train, ...split.test.filter((u) => !unseen.includes(u))];
-    const fit = sum(others);
+    // The challenger's choices fitted on every episode but those (the training episodes and the
+    // test episodes the champion saw): what the champion learnt from and what came since, so a
+    // model that learnt from more data is judged as such.
+    const g = sums.unseen;
+    const fit = sums.others;
     const lambda = options.ridge === 'auto' ? (model.lambda / model.nTrain) * fit.n : model.lambda;
     const challenger = fitRidge(fit, lambda, model.featureNames);
     return { version: champion.version, method: 'unseen', episodes: unseen.length, champion: linearMetrics(own(g), champion.ridge), challenger: linearMetrics(g, challenger) };
   }
   // Every test episode was in the champion's fit: refit its choices (its penalty per row) on the
   // challenger's training episodes, and compare the two on the test episodes.
-  const lambda = champion.alpha === null ? champion.ridge.lambda : champion.alpha * trainGram.n;
-  const refit = fitRidge(own(trainGram), lambda, champion.ridge.featureNames);
-  return { version: champion.version, method: 'refit', episodes: split.test.length, champion: linearMetrics(own(testGram), refit), challenger: linearMetrics(testGram, model) };
+  const lambda = champion.alpha === null ? champion.ridge.lambda : champion.alpha * sums.train.n;
+  const refit = fitRidge(own(sums.train), lambda, champion.ridge.featureNames);
+  return { version: champion.version, method: 'refit', episodes: test.length, champion: linearMetrics(own(sums.test), refit), challenger: linearMetrics(sums.test, model) };
 }
 
 /** Metrics of a linear model on the rows a Gram summarizes; MAE needs rows, so it is NaN here. */

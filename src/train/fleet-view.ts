@@ -41,7 +41,8 @@ export interface OwnStatistics {
  * since no member could see it.
  */
 export function fleetView(self: string, hash: string, configKey: string, own: readonly OwnEpisode[], stats: OwnStatistics, members: readonly FleetStats[]): FleetView {
-  const groups = foldOldest(groupOwn(own));
+  const grouped = groupOwn(own);
+  const groups = foldOldest(grouped);
   const ownUnits = groups.map((g) => unitOf(self, g));
   const grams = new Map<Unit, Gram | null>();
   const samples = new Map<Unit, RowSample | null>();
@@ -51,12 +52,12 @@ export function fleetView(self: string, hash: string, configKey: string, own: re
     const gram = sumGrams(group.map((e) => stats.gram(e)));
     grams.set(unit, gram);
     samples.set(unit, joinSamples(group.map((e) => stats.sample(e))));
-    if (gram) shared.push({ asset: (group[0] as OwnEpisode).asset, key: unit.key, start: unit.start, end: unit.end, rows: unit.rows, gram });
+    if (gram) shared.push({ asset: assetOf(group), key: unit.key, start: unit.start, end: unit.end, rows: unit.rows, gram });
   });
   const units = [...ownUnits];
   const used = [{ agent: self, episodes: ownUnits.length, rows: ownUnits.reduce((sum, u) => sum + u.rows, 0) }];
   const leftOut: Array<{ agent: string; reason: string }> = [];
-  const short = [...new Set(own.map((e) => e.asset))].filter((asset) => !groups.some((g) => g[0]?.asset === asset));
+  const short = [...new Set(own.map((e) => e.asset))].filter((asset) => !grouped.some((g) => g[0]?.asset === asset));
   if (short.length > 0) leftOut.push({ agent: self, reason: `${short.join(', ')}: fewer than ${MIN_SHARED_ROWS} labelled samples, which no member could see` });
   for (const m of [...members].sort((a, b) => (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))) {
     if (m.agent === self) continue;
@@ -110,9 +111,12 @@ const NEWEST_KEPT = 80;
 
 /**
  * Bounds what an agent shares however long its history: beyond MAX_SHARED_UNITS, its older units
- * are summed per asset into consecutive buckets (MAX_SHARED_UNITS − NEWEST_KEPT of them, at least one
- * per asset). A bucket is older than the newest units, so the time-ordered split, which holds out
- * the latest episodes, still falls between whole units.
+ * are summed into BUCKETS consecutive buckets, so a message holds at most MAX_SHARED_UNITS units.
+ * With at most BUCKETS assets among the older units, each asset gets one bucket and the rest are
+ * shared in proportion to its older units (largest remainder, so the counts add up to BUCKETS).
+ * With more assets than that, the older units of all assets are cut in time order into BUCKETS
+ * buckets, and a bucket of several assets is named MIXED. A bucket is older than the newest units,
+ * so the time-ordered split, which holds out the latest episodes, still falls between whole units.
  */
 function foldOldest(groups: OwnEpisode[][]): OwnEpisode[][] {
   if (groups.length <= MAX_SHARED_UNITS) return groups;
@@ -120,27 +124,53 @@ function foldOldest(groups: OwnEpisode[][]): OwnEpisode[][] {
   const old = byEnd.slice(0, byEnd.length - NEWEST_KEPT);
   const byAsset = new Map<string, OwnEpisode[][]>();
   for (const g of old) byAsset.set((g[0] as OwnEpisode).asset, [...(byAsset.get((g[0] as OwnEpisode).asset) ?? []), g]);
-  const buckets = MAX_SHARED_UNITS - NEWEST_KEPT;
+  const lists = byAsset.size <= BUCKETS ? [...byAsset.values()] : [old];
+  const counts = byAsset.size <= BUCKETS ? bucketCounts(lists.map((list) => list.length)) : [BUCKETS];
   const folded: OwnEpisode[][] = [];
-  for (const list of byAsset.values()) {
-    const count = Math.max(1, Math.round((buckets * list.length) / old.length));
+  lists.forEach((list, i) => {
+    const count = counts[i] as number;
     for (let b = 0; b < count; b++) {
       const part = list.slice(Math.floor((b * list.length) / count), Math.floor(((b + 1) * list.length) / count));
       if (part.length > 0) folded.push(part.flat());
     }
-  }
+  });
   return [...folded, ...byEnd.slice(byEnd.length - NEWEST_KEPT)];
 }
 
+/** The buckets the older units are summed into. */
+const BUCKETS = MAX_SHARED_UNITS - NEWEST_KEPT;
+
+/** Buckets per asset, of `sizes` older units each: one, and the spare ones by largest remainder (ties to the earlier asset). */
+function bucketCounts(sizes: readonly number[]): number[] {
+  const spare = BUCKETS - sizes.length;
+  const total = sizes.reduce((sum, n) => sum + n, 0);
+  const quotas = sizes.map((n) => (spare * n) / total);
+  const counts = quotas.map((q) => 1 + Math.floor(q));
+  const left = BUCKETS - counts.reduce((sum, c) => sum + c, 0);
+  const byRemainder = quotas.map((q, i) => ({ i, r: q - Math.floor(q) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of byRemainder.slice(0, left)) counts[i] = (counts[i] as number) + 1;
+  return counts;
+}
+
+/** The asset name of a bucket of several assets' units: "+" is a topic wildcard, so no asset has it. */
+export const MIXED = '+';
+
 const endOf = (group: readonly OwnEpisode[]): number => (group[group.length - 1] as OwnEpisode).end;
 
+/** The group's asset, or MIXED when it holds several. */
+function assetOf(group: readonly OwnEpisode[]): string {
+  const first = (group[0] as OwnEpisode).asset;
+  return group.every((e) => e.asset === first) ? first : MIXED;
+}
+
 function unitOf(self: string, group: readonly OwnEpisode[]): Unit {
-  const first = group[0] as OwnEpisode;
   const last = group[group.length - 1] as OwnEpisode;
+  const asset = assetOf(group);
   return {
-    asset: `${self}/${first.asset}`,
-    key: last.key,
-    start: first.start,
+    asset: `${self}/${asset}`,
+    // A mixed bucket's key names its last episode's asset too: keys are unique within an asset only.
+    key: asset === MIXED ? `${last.asset}/${last.key}` : last.key,
+    start: group.reduce((min, e) => Math.min(min, e.start), Infinity),
     end: last.end,
     rows: group.reduce((sum, e) => sum + e.rows, 0),
     incomplete: group.reduce((sum, e) => sum + e.incomplete, 0),

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_SHARED_ROWS } from '../../../src/fleet/types.js';
 import { GramSum, type Gram } from '../../../src/learn/gram.js';
-import { fleetView, MAX_SHARED_UNITS, type OwnEpisode } from '../../../src/train/fleet-view.js';
+import { fleetView, MAX_SHARED_UNITS, MIXED, type OwnEpisode } from '../../../src/train/fleet-view.js';
 
 const HOUR = 3_600_000;
 
@@ -56,6 +56,30 @@ describe('fleetView', () => {
     expect(buckets.length).toBeGreaterThanOrEqual(5);
     const oldestKept = Math.min(...newest.map((e) => e.end));
     expect(buckets.every((b) => b.end < oldestKept)).toBe(true);
+  });
+
+  // Up to 40 assets: each one's share of the 40 buckets, rounded on its own, could add up to more
+  // (6 × 40 gave 122 units, 11 × 11 gave 121). More than 40: one bucket each already passed the cap.
+  it.each([
+    [6, 40],
+    [11, 11],
+    [50, 3],
+    [130, 2],
+  ])('never shares more than MAX_SHARED_UNITS units: %i assets of %i episodes each', (assets, count) => {
+    const { episodes, grams } = history(assets, count);
+    const view = fleetView('a', 'h', 'k', episodes, { gram: (e) => grams.get(`${e.asset}/${e.key}`) ?? null, sample: () => null }, []);
+    expect(view.shared.length).toBeLessThanOrEqual(MAX_SHARED_UNITS);
+    expect(view.shared.length).toBeGreaterThan(MAX_SHARED_UNITS - 5);
+    expect(view.leftOut).toEqual([]);
+    expect(view.shared.reduce((sum, e) => sum + e.rows, 0)).toBe(assets * count * 40);
+    // Unique names, as a message needs; the newest 80 as they are, every bucket older than them.
+    expect(new Set(view.shared.map((e) => `${e.asset}\u0000${e.key}`)).size).toBe(view.shared.length);
+    const newest = [...episodes].sort((a, b) => a.end - b.end).slice(-80);
+    expect(view.shared.filter((e) => e.rows === 40 && e.asset !== MIXED).length).toBeGreaterThanOrEqual(80);
+    const oldestKept = Math.min(...newest.map((e) => e.end));
+    expect(view.shared.filter((e) => e.rows > 40).every((b) => b.end < oldestKept)).toBe(true);
+    const mixed = view.shared.filter((e) => e.asset === MIXED);
+    expect(mixed.length > 0).toBe(assets > MAX_SHARED_UNITS - 80);
   });
 
   it('leaves out, and names, an asset with fewer rows than a shared unit needs', () => {

@@ -151,6 +151,25 @@ describe('runJob', () => {
     expect(c.challenger_rmse_same_samples).toBeCloseTo(metricsFromGram(g, fit).rmse, 6);
   });
 
+  it('reads each cached episode\'s Gram once per retrain, λ and the champion\'s comparison included', () => {
+    const long = syntheticAssets({ assets: 6, faultsPerAsset: 6, seed: 3 });
+    const store = memoryEpisodeStore();
+    const before = train({ store, data: until(long, T0 + 36 * HOUR) });
+    const reads = new Map<string, number>();
+    const counting: EpisodeStore = {
+      ...store,
+      gram: (recipe, e) => {
+        reads.set(`${e.asset}/${e.key}`, (reads.get(`${e.asset}/${e.key}`) ?? 0) + 1);
+        return store.gram(recipe, e);
+      },
+    };
+    const after = train({ store: counting, data: long, champion: champion(before, '1') });
+    expect(after.card.metrics.champion?.method).toBe('unseen');
+    expect(after.card.lambda_selection.method).toBe('validation');
+    expect(reads.size).toBe(after.card.episodes.train + after.card.episodes.test);
+    expect([...reads.values()].every((n) => n === 1), JSON.stringify([...reads])).toBe(true);
+  });
+
   it('promotes more challengers fitted on more data than the old gate did, as episodes keep arriving', () => {
     // Four presses, one wearing sensor and six of noise, a fault every 3–6 h, a retrain every 4 h.
     const runs = (honest: boolean): number => {
