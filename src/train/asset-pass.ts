@@ -57,6 +57,9 @@ export function assetPass(recipe: Recipe, normalizer: Normalizer | null, input: 
       records.push(runEpisode(recipe, normalizer, input, { key: OPEN, from: previous, to: labelledTo, faultTs: null, continued }));
     }
   }
+  // An episode whose fault retention has deleted goes from the cache too: the cache keeps what the buffer keeps.
+  const faults = new Set(input.faults.map(String));
+  for (const key of input.cached.keys()) if (key !== OPEN && !faults.has(key)) removed.push(key);
   return { records: records.filter((r) => r.rows > 0 || r.incomplete > 0 || r.faultTs !== null), removed: removed.filter((k) => !records.some((r) => r.key === k)) };
 }
 

@@ -142,6 +142,15 @@ describe('assetPass', () => {
     expect(reads).toBe(0);
   });
 
+  it('drops an episode from the cache once retention has deleted its fault', () => {
+    const h = history!;
+    const cached = new Map(assetPass(r, null, inputOf(h, r, new Map())).records.map((e) => [e.key, e]));
+    const [oldest, ...kept] = h.faults;
+    const out = assetPass(r, null, inputOf({ ...h, faults: kept }, r, cached));
+    expect(out.removed).toEqual([String(oldest)]);
+    expect(out.records).toEqual([]);
+  });
+
   it('recomputes an open tail when a fault lands within the horizon of rows it already labelled', () => {
     const h = history!;
     const lastFault = h.faults.at(-1)!;
