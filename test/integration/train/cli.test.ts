@@ -82,7 +82,7 @@ describe('faultline train', () => {
 });
 
 describe('faultline models', () => {
-  it('lists the versions, switches the champion with "use", and refuses unknown or rejected versions', { timeout: 20_000 }, async () => {
+  it('lists the versions, switches the champion with "use", and refuses unknown or rejected versions', async () => {
     const config = await buffer();
     expect((await runCli(['train', '--config', config])).code).toBe(0);
     expect((await runCli(['train', '--config', config])).code).toBe(0);
