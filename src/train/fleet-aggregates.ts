@@ -12,7 +12,7 @@ export interface Scored {
 
 /** Per member: rows, and a value per α. */
 /** Fewer rows than this give no calibration (the linear score serves as it is). */
-export const MIN_CALIBRATION_ROWS = 20;
+const MIN_CALIBRATION_ROWS = 20;
 
 export interface ValidationSums {
   readonly rows: number;
