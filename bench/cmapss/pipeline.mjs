@@ -161,7 +161,8 @@ export async function predictTest(agent, rows, origin) {
     const lastCycle = new Map();
     for (const r of rows) lastCycle.set(r[0], Math.max(lastCycle.get(r[0]) ?? 0, r[1]));
     const done = () => [...lastCycle].every(([unit, cycle]) => last.get(`test-${unit}`)?.ts === origin + cycle * 1000);
-    await until(done, 120_000, `every test engine has a prediction from ${agent.name} at its last cycle`);
+    // FD002's burst drains from the outbox at outbox_rate: about 2 minutes.
+    await until(done, 300_000, `every test engine has a prediction from ${agent.name} at its last cycle`);
     return new Map([...lastCycle.keys()].map((unit) => [unit, last.get(`test-${unit}`).time_to_fault_s]));
   } finally {
     await watcher.endAsync();
