@@ -72,12 +72,14 @@ export class Retention {
   }
 
   private deleteChunk(seriesId: number, cutoff: number): number {
+    // IMMEDIATE: a deferred transaction that reads first cannot become a writer once the training
+    // process has committed in between (SQLITE_BUSY at once, no busy wait; seen 13 times in bench:soak).
     return this.db.transaction(() => {
       const end = this.st.chunkEnd.get(seriesId, cutoff, CHUNK) as { ts: number } | undefined;
       const deleted = this.st.deleteBelow.run(seriesId, end ? end.ts : cutoff).changes;
       this.st.refreshFirst.run({ id: seriesId });
       this.st.subtract.run(deleted);
       return deleted;
-    })();
+    }).immediate();
   }
 }
