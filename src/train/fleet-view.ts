@@ -7,15 +7,8 @@ import { SAMPLE_ROWS, type RowSample } from '../learn/episode-stats.js';
 import { GramSum, type Gram } from '../learn/gram.js';
 import type { Unit, UnitSource } from './evaluate.js';
 
-/** This gateway's cached episodes, as the job's EpisodeStore lists them. */
-export interface OwnEpisode {
-  readonly asset: string;
-  readonly key: string;
-  readonly start: number;
-  readonly end: number;
-  readonly rows: number;
-  readonly incomplete: number;
-}
+/** This gateway's cached episodes, as the job's EpisodeStore lists them: units before they are named own or a member's. */
+export type OwnEpisode = Omit<Unit, 'own'>;
 
 export interface FleetView {
   readonly units: Unit[];

@@ -13,7 +13,7 @@ import { assetPass } from './asset-pass.js';
 import { modelCard, type ModelCard } from './card.js';
 import { NotEnoughDataError } from './errors.js';
 import { evaluate, linearMetrics, neverSeen, type Comparison, type Evaluation, type Unit, type UnitSource } from './evaluate.js';
-import { fleetView, type FleetView } from './fleet-view.js';
+import { fleetView, type FleetView, type OwnEpisode } from './fleet-view.js';
 import { FLEET_STATS_VERSION, type FleetStats, type RecipeBasis, type RowAggregates } from '../fleet/types.js';
 import { takeBasis } from './basis.js';
 import { recipeConfigKey, recipeFromBases, type MadeRecipe, type MemberBasis, type ModelConfig } from './recipe-fit.js';
@@ -35,7 +35,7 @@ export interface EpisodeStore {
   putRecipe(config: string, made: StoredRecipe): void;
   ofAsset(recipe: string, asset: string): Map<string, EpisodeRecord>;
   update(recipe: string, asset: string, records: readonly EpisodeRecord[], removed: readonly string[]): void;
-  episodes(recipe: string): Array<{ asset: string; key: string; start: number; end: number; rows: number; incomplete: number }>;
+  episodes(recipe: string): OwnEpisode[];
   gram(recipe: string, episode: { asset: string; key: string }): Gram | null;
   sample(recipe: string, episode: { asset: string; key: string }): RowSample | null;
 }
