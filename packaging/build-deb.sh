@@ -85,11 +85,12 @@ chmod 0644 "$sqlite/build/Release/better_sqlite3.node" # a shared object is mapp
 
 # Control files: the native module's libraries (dpkg-shlibdeps), and the Node.js major it was built
 # for: better-sqlite3 uses the V8 API, not N-API, so it loads only in a Node.js of the same ABI.
+# libjemalloc2: the unit preloads it (systemd/faultline.service says why).
 mkdir -p "$root/DEBIAN"
 printf 'Source: faultline\n\nPackage: faultline\nArchitecture: any\n' >"$stage/debian/control"
 shlibs=$(cd "$stage" && dpkg-shlibdeps --warnings=0 -O debian/faultline/opt/faultline/node_modules/better-sqlite3/build/Release/better_sqlite3.node | sed -n 's/^shlibs:Depends=//p')
 major=$(node -p 'process.versions.node.split(".")[0]')
-depends="nodejs (>= $major), nodejs (<< $((major + 1)))${shlibs:+, $shlibs}"
+depends="nodejs (>= $major), nodejs (<< $((major + 1))), libjemalloc2${shlibs:+, $shlibs}"
 installed_size=$(du -sk --apparent-size "$root" | cut -f1)
 sed -e "s|@VERSION@|$version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintainer|" \
   -e "s|@INSTALLED_SIZE@|$installed_size|" -e "s|@DEPENDS@|$depends|" packaging/debian/control.in >"$root/DEBIAN/control"

@@ -11,6 +11,7 @@ die() { printf 'ci-check: FAILED: %s\n' "$*" >&2; exit 1; }
 if dpkg-query -W -f='${Status}' faultline 2>/dev/null | grep -qv 'not-installed'; then
   die "faultline is installed here; this check would purge it and its data. Remove it first (dpkg -P faultline)"
 fi
+dpkg -s libjemalloc2 >/dev/null 2>&1 || die "the package depends on libjemalloc2, which dpkg -i does not fetch: apt-get install libjemalloc2"
 for dir in /etc/faultline /var/lib/faultline; do
   [ ! -e "$dir" ] || die "$dir exists without the package; this check would delete it on purge. Move it aside first"
 done

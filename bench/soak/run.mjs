@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startMosquitto } from '../lib/mosquitto.mjs';
-import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, table } from '../lib/stats.mjs';
 import { EVENT_STEP_MS, SENSORS_PER_MESSAGE } from './fleet.mjs';
 import { sample, slope } from './sample.mjs';
@@ -65,7 +65,7 @@ const logFile = join(dir, 'agent.log');
 const logStream = createWriteStream(logFile);
 const problems = new Map(); // warn/error message -> count
 const firstErrors = new Map(); // error message -> its first line, printed at the end (the log is deleted)
-const agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, main, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+const agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, main, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: AGENT_ENV });
 let partial = '';
 agent.stdout.on('data', (chunk) => {
   logStream.write(chunk);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { startMosquitto } from '../lib/mosquitto.mjs';
-import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { summarize } from '../lib/stats.mjs';
 import { writeSyntheticBuffer } from './synthetic.mjs';
 
@@ -28,6 +28,7 @@ export async function startLiveIngest({ samples, name }) {
   const agent = fork(fileURLToPath(new URL('./agent-during-retrain.mjs', import.meta.url)), [broker.url, dbPath], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: AGENT_NODE_FLAGS,
+    env: AGENT_ENV,
   });
   // Listened for from the start: the agent exits right after its report, maybe before finish() awaits it.
   const exited = new Promise((resolve) => agent.once('exit', resolve));
