@@ -7,6 +7,8 @@ import { createLogger } from '../../dist/log.js';
 import { seedBenchModel } from '../lib/model.mjs';
 
 const [url, count, qos, dbPath, sync, page] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6], process.argv[7] === 'page'];
+// Messages before the rate and CPU are measured (page.mjs: the page has found every asset by then).
+const warm = Number(process.argv[8] ?? 0);
 if (page) seedBenchModel(dbPath, ['temperature', 'vibration', 'current']);
 const yaml = `
 agent: { id: bench-${process.pid} }
@@ -24,14 +26,18 @@ const latencies = new Float64Array(count);
 let messages = 0;
 let readings = 0;
 let first = 0;
+let messagesAtFirst = 0;
 let predictions = 0;
 let cpuAtFirst = null;
 agent.on('prediction', () => predictions++);
 agent.on('committed', (batch) => {
   const now = Date.now();
-  if (messages === 0) {
+  if (cpuAtFirst === null && messages >= warm) {
     first = now;
     cpuAtFirst = process.cpuUsage();
+    messagesAtFirst = messages;
+    readings = 0;
+    predictions = 0;
   }
   for (const reading of batch.readings) {
     readings++;
@@ -39,7 +45,7 @@ agent.on('committed', (batch) => {
   }
   if (messages === count) {
     const cpu = process.cpuUsage(cpuAtFirst);
-    const result = { received: messages, readings, predictions, ms: now - first, cpuUs: cpu.user + cpu.system, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
+    const result = { received: messages - messagesAtFirst, readings, predictions, ms: now - first, cpuUs: cpu.user + cpu.system, latencies: Array.from(latencies), maxRssKb: process.resourceUsage().maxRSS };
     // Exit only once the (large) result has left over IPC.
     process.send(result, () => void agent.stop().then(() => process.exit(0)));
   }

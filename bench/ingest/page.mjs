@@ -15,7 +15,13 @@ import puppeteer from 'puppeteer-core';
 import { fmt, table } from '../lib/stats.mjs';
 import { COUNT, trial } from './trial.mjs';
 
-const PAIRS = Number(process.env.BENCH_PAIRS ?? 3);
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
+/**
+ * The first quarter of each trial's messages is not measured, on either side: the assets appear with
+ * them, and the page adds their rows and plots and loads each one's history once. What is measured is
+ * the page as it stays open on a running agent, updating.
+ */
+const WARM = Math.round(COUNT / 4);
 /** browser: the page in Chromium; stream: what the page asks of the agent (snapshot, histories, live stream), read by this process, no browser. */
 const CLIENT = process.env.BENCH_PAGE_CLIENT ?? 'browser';
 const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
@@ -81,7 +87,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
   // Alternate which goes first, so that a drift of the machine does not favour one side.
   const order = pair % 2 === 0 ? [true, false] : [false, true];
   for (const open of order) {
-    const result = await trial('faultline', 1, { page: true, onReady: open ? (CLIENT === 'stream' ? openStream : openPage) : null });
+    const result = await trial('faultline', 1, { page: true, warm: WARM, onReady: open ? (CLIENT === 'stream' ? openStream : openPage) : null });
     results.push({ ...result, open });
     console.error(`pair ${pair + 1}, page ${open ? 'open' : 'closed'}: ${fmt(result.messagesPerS, 0)} msg/s, ${fmt(result.cpuUsPerMessage, 1)} µs CPU/msg, ${result.predictions} predictions${open ? `, ${result.pageUpdates} page updates` : ''}`);
   }
@@ -114,4 +120,11 @@ console.log(
   ),
 );
 const cpu = (open) => median(results.filter((r) => r.open === open).map((r) => r.cpuUsPerMessage));
-console.log(`\nmedian rate with the page / without: ${fmt(median(withPage) / median(withoutPage), 3)}; median agent CPU per message with / without: ${fmt(cpu(true) / cpu(false), 3)}`);
+// Each pair ran back to back: the ratio within a pair cancels the machine's slower drifts.
+const pairRatios = Array.from({ length: PAIRS }, (_, i) => {
+  const [a, b] = results.slice(2 * i, 2 * i + 2);
+  const [open, closed] = a.open ? [a, b] : [b, a];
+  return open.messagesPerS / closed.messagesPerS;
+});
+console.log(`\nrate with the page / without, per pair: ${pairRatios.map((r) => fmt(r, 3)).join(', ')}; median ${fmt(median(pairRatios), 3)}`);
+console.log(`median rate with the page / without: ${fmt(median(withPage) / median(withoutPage), 3)}; median agent CPU per message with / without: ${fmt(cpu(true) / cpu(false), 3)}`);

@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMosquitto } from '../lib/mosquitto.mjs';
-import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { summarize } from '../lib/stats.mjs';
 
 export const COUNT = Number(process.env.BENCH_MESSAGES ?? 200_000);
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 
-export function child(file, args, execArgv = []) {
-  const proc = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+export function child(file, args, execArgv = [], env = process.env) {
+  const proc = fork(here(file), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv, env });
   const messages = [];
   const waiters = [];
   proc.on('message', (m) => {
@@ -38,17 +38,18 @@ export function child(file, args, execArgv = []) {
 /**
  * `options.page`: the agent serves its status page on a loopback port, with a model serving so that
  * predictions flow; `options.onReady(port)` runs once the agent is subscribed (page.mjs opens the
- * page there) and returns a function that is called when the trial is over.
+ * page there) and returns a function that is called when the trial is over. `options.warm`: messages
+ * stored before the rate and CPU time are measured (the agent only).
  */
-export async function trial(contender, qos, { sync = 'full', page = false, onReady = null } = {}) {
+export async function trial(contender, qos, { sync = 'full', page = false, onReady = null, warm = 0 } = {}) {
   const broker = await startMosquitto();
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-ingest-'));
   try {
-    // Both consumers run with the unit's Node.js flags, so that their RSS compares fairly.
+    // Both consumers run with the unit's Node.js flags and environment, so that their RSS compares fairly.
     const consumer =
       contender === 'bare'
-        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)], AGENT_NODE_FLAGS)
-        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync, page ? 'page' : ''], AGENT_NODE_FLAGS);
+        ? child('./bare-subscriber.mjs', [broker.url, String(COUNT), String(qos)], AGENT_NODE_FLAGS, AGENT_ENV)
+        : child('./agent.mjs', [broker.url, String(COUNT), String(qos), join(dir, 'bench.db'), sync, page ? 'page' : '', String(warm)], AGENT_NODE_FLAGS, AGENT_ENV);
     const ready = await consumer.next((m) => m.ready, 30_000);
     const finish = onReady ? await onReady(ready.httpPort) : null;
     const publisher = child('./publisher.mjs', [broker.url, String(COUNT), String(qos)]);

@@ -1,18 +1,18 @@
 // npm run bench:latency — from a telemetry publish to the prediction a separate subscriber receives,
 // through Mosquitto, at 1k and 10k readings/s. The agent runs as `faultline run` in its own process
 // with a champion seeded into its buffer (the default features: ewma over a 2-s window, age,
-// squares; calibrated), so every reading is due a prediction.
-// Each rate runs twice: on Mosquitto's defaults, and with `set_tcp_nodelay true`, because Mosquitto
-// otherwise holds small packets back (Nagle's algorithm), which dominates the latency at low rates.
+// squares; calibrated), so every reading is due a prediction; next to it, the one-feature model of
+// earlier releases. Each runs on Mosquitto's defaults and with `set_tcp_nodelay true`, because
+// Mosquitto otherwise holds small packets back (Nagle's algorithm), which dominates at low rates.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
-import { seedBenchModel } from '../lib/model.mjs';
+import { benchModel, seedBenchModel, windowMeanModel } from '../lib/model.mjs';
 import { startMosquitto } from '../lib/mosquitto.mjs';
-import { AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
+import { AGENT_ENV, AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
 import { fmt, summarize, table } from '../lib/stats.mjs';
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -27,19 +27,28 @@ const BROKERS = [
   { broker: 'defaults', conf: '' },
   { broker: 'set_tcp_nodelay true', conf: 'set_tcp_nodelay true' },
 ];
-const TRIALS = BROKERS.flatMap((b) => RATES.map((r) => ({ ...b, ...r })));
+// Side by side: the default features against the one window mean of earlier releases, so that what
+// the features cost shows apart from the broker's share.
+const MODELS = [
+  { model: 'default features', make: benchModel },
+  { model: 'one window mean (before issue 14)', make: windowMeanModel },
+];
+// The two models alternate which goes first, so that neither always takes the first, colder trial.
+const TRIALS = BROKERS.flatMap((b) => RATES.map((r) => [b, r])).flatMap(([b, r], i) =>
+  (i % 2 === 0 ? MODELS : [...MODELS].reverse()).map((m) => ({ ...b, ...r, ...m })),
+);
 
-async function trial({ broker: brokerName, conf, readingsPerS, hz, sensors }) {
+async function trial({ broker: brokerName, conf, readingsPerS, hz, sensors, model, make }) {
   const broker = await startMosquitto(conf);
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-latency-'));
   const dbPath = join(dir, 'faultline.db');
-  seedBenchModel(dbPath, Array.from({ length: sensors }, (_, s) => `s${s}`));
+  seedBenchModel(dbPath, Array.from({ length: sensors }, (_, s) => `s${s}`), make);
   writeFileSync(
     join(dir, 'faultline.yaml'),
     `agent: {id: latency}\nmqtt: {url: "${broker.url}"}\nstorage: {path: "${dbPath}"}\nhttp: {listen: "off"}\nlog: {level: warn}\n` +
       `predictions: {min_interval: 1ms, scalars: true}\nschedule: {retrain: "0 0 1 1 *"}\n`,
   );
-  const agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, MAIN, 'run', '--config', join(dir, 'faultline.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const agent = spawn(process.execPath, [...AGENT_NODE_FLAGS, MAIN, 'run', '--config', join(dir, 'faultline.yaml')], { stdio: ['ignore', 'pipe', 'inherit'], env: AGENT_ENV });
   let agentLog = '';
   agent.stdout.on('data', (d) => (agentLog += d));
 
@@ -94,7 +103,7 @@ async function trial({ broker: brokerName, conf, readingsPerS, hz, sensors }) {
   await broker.stop();
   rmSync(dir, { recursive: true, force: true });
   if (/"level":"(error|fatal)"/.test(agentLog)) console.error(agentLog);
-  return { brokerName, readingsPerS, messagesPerS: hz * ASSETS, predictions: stats.n, expected, ...stats };
+  return { brokerName, model, readingsPerS, messagesPerS: hz * ASSETS, predictions: stats.n, expected, ...stats };
 }
 
 const results = [];
@@ -102,7 +111,7 @@ for (const t of TRIALS) results.push(await trial(t));
 console.log(`\nLatency: telemetry publish → prediction received, ${ASSETS} assets, ${SECONDS} s measured after ${WARMUP_S} s warm-up, ${new Date().toISOString().slice(0, 10)}\n`);
 console.log(
   table(
-    ['Mosquitto', 'readings/s', 'messages/s', `predictions measured (due in ${SECONDS} s)`, 'p50 ms', 'p99 ms', 'max ms'],
-    results.map((r) => [r.brokerName, r.readingsPerS, r.messagesPerS, `${r.predictions} (${r.expected})`, fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.max, 1)]),
+    ['Mosquitto', 'model', 'readings/s', 'messages/s', `predictions measured (due in ${SECONDS} s)`, 'p50 ms', 'p99 ms', 'max ms'],
+    results.map((r) => [r.brokerName, r.model, r.readingsPerS, r.messagesPerS, `${r.predictions} (${r.expected})`, fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.max, 1)]),
   ),
 );

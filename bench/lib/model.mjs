@@ -42,11 +42,26 @@ export function benchModel(sensors) {
   };
 }
 
-/** Creates the buffer at `dbPath` with that model as its champion, over `sensors`. */
-export function seedBenchModel(dbPath, sensors) {
+/**
+ * The bench model of earlier releases, to compare with: one feature, the 2-second window mean of the
+ * first sensor, in the model format before issue 14 (the agent still serves it).
+ */
+export function windowMeanModel(sensors) {
+  return {
+    version: '0',
+    trainedAt: Date.now(),
+    horizonS: HORIZON_S,
+    spec: { windowMs: WINDOW_MS, maxGapMs: WINDOW_MS / 2, requireFullWindow: true },
+    rmse: 100,
+    ridge: { featureNames: [`${sensors[0]}_mean`], mean: [70], std: [10], coefStd: [-2880], coef: [-288], intercept: 24_480, interceptStd: 4320, lambda: 1, nTrain: 1, solver: 'cholesky' },
+  };
+}
+
+/** Creates the buffer at `dbPath` with a champion over `sensors`: benchModel's, or `make`'s. */
+export function seedBenchModel(dbPath, sensors, make = benchModel) {
   const db = openDatabase(dbPath, { sync: 'full' });
   try {
-    new ModelRegistry(db).insert({ trainedAt: Date.now(), dataHash: 'bench', card: { version: null }, params: benchModel(sensors), promote: true });
+    new ModelRegistry(db).insert({ trainedAt: Date.now(), dataHash: 'bench', card: { version: null }, params: make(sensors), promote: true });
   } finally {
     db.close();
   }
