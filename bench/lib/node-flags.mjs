@@ -12,16 +12,16 @@ if (!execStart) throw new Error('systemd/faultline.service: no ExecStart=/usr/bi
 const override = process.env.BENCH_NODE_FLAGS;
 export const AGENT_NODE_FLAGS = (override ?? execStart[1]).split(/\s+/).filter((flag) => flag.startsWith('--'));
 
-/** The unit's Environment= settings. */
-const unitEnv = Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
-if (process.env.BENCH_UNIT_ENV === '0') for (const name of Object.keys(unitEnv)) delete unitEnv[name];
-if (unitEnv.LD_PRELOAD && !preloads(unitEnv.LD_PRELOAD)) {
-  console.error(`bench: ${unitEnv.LD_PRELOAD} (the unit's LD_PRELOAD) is not installed here, so the agent runs on glibc's malloc: apt-get install libjemalloc2`);
-  delete unitEnv.LD_PRELOAD;
+/** The unit's Environment= settings (LD_PRELOAD only where the library is installed). */
+export const UNIT_ENV = Object.fromEntries([...unit.matchAll(/^Environment=(\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+if (process.env.BENCH_UNIT_ENV === '0') for (const name of Object.keys(UNIT_ENV)) delete UNIT_ENV[name];
+if (UNIT_ENV.LD_PRELOAD && !preloads(UNIT_ENV.LD_PRELOAD)) {
+  console.error(`bench: ${UNIT_ENV.LD_PRELOAD} (the unit's LD_PRELOAD) is not installed here, so the agent runs on glibc's malloc: apt-get install libjemalloc2`);
+  delete UNIT_ENV.LD_PRELOAD;
 }
 
 /** The environment of an agent process: this one's, with the unit's settings on top. */
-export const AGENT_ENV = { ...process.env, ...unitEnv };
+export const AGENT_ENV = { ...process.env, ...UNIT_ENV };
 
 /** Whether a Node.js process started with this LD_PRELOAD has the library mapped. */
 function preloads(library) {

@@ -60,9 +60,12 @@ export interface AgentProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `faultline run --config FILE` and collects its JSON log lines. */
-export function startAgent(configFile: string, options: { env?: Record<string, string>; cwd?: string; args?: string[] } = {}): AgentProcess {
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', configFile, ...(options.args ?? [])], {
+/** Starts `faultline run --config FILE` (after `nodeFlags`, Node.js's own) and collects its JSON log lines. */
+export function startAgent(
+  configFile: string,
+  options: { env?: Record<string, string>; cwd?: string; args?: string[]; nodeFlags?: readonly string[] } = {},
+): AgentProcess {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), MAIN, 'run', '--config', configFile, ...(options.args ?? [])], {
     cwd: options.cwd ?? REPO,
     env: cleanEnv(options.env),
   });

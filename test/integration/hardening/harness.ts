@@ -32,9 +32,9 @@ export interface Started {
 }
 
 /** Writes the config into `dir` and starts `faultline run` on it (does not wait for anything). */
-export function launch(dir: string, config: ConfigTree, env: Record<string, string> = {}): Started {
+export function launch(dir: string, config: ConfigTree, env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Started {
   const configPath = writeConfig(dir, config);
-  return { agent: startAgent(configPath, { env }), dbPath: join(dir, 'faultline.db'), configPath };
+  return { agent: startAgent(configPath, { env, nodeFlags }), dbPath: join(dir, 'faultline.db'), configPath };
 }
 
 /** Resolves once the agent has logged `subscribed` more than `already` times. */
