@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startMosquitto } from '../lib/mosquitto.mjs';
-import { AGENT_ENV, AGENT_NODE_FLAGS } from '../lib/node-flags.mjs';
+import { AGENT_ENV, AGENT_NODE_FLAGS, UNIT_ENV } from '../lib/node-flags.mjs';
 import { fmt, table } from '../lib/stats.mjs';
 import { EVENT_STEP_MS, SENSORS_PER_MESSAGE } from './fleet.mjs';
 import { sample, slope } from './sample.mjs';
@@ -80,7 +80,8 @@ agent.stdout.on('data', (chunk) => {
 });
 agent.stderr.on('data', (chunk) => logStream.write(chunk));
 const agentExit = new Promise((resolve) => agent.once('exit', (code, signal) => resolve({ code, signal })));
-say(`agent pid ${agent.pid}, node flags: ${AGENT_NODE_FLAGS.join(' ') || '(none)'}; buffer ${dbPath}; log ${logFile}`);
+const unitEnv = Object.entries(UNIT_ENV).map(([name, value]) => `${name}=${value}`).join(' ') || '(none)';
+say(`agent pid ${agent.pid}, node flags: ${AGENT_NODE_FLAGS.join(' ') || '(none)'}, environment: ${unitEnv}; buffer ${dbPath}; log ${logFile}`);
 
 let publisher = null;
 const cleanup = async () => {
@@ -219,7 +220,7 @@ const perS = (s, key, per) => {
   const dt = (s.minute - p.minute) * 60;
   return dt > 0 ? (s[key] - p[key]) / per / dt : NaN;
 };
-console.log(`\nSoak: ${MINUTES} min at ${rate} msg/s (${ASSETS} assets, ${SENSORS_PER_MESSAGE} readings a message), storage.max_size ${MAX_SIZE}, retrain "${RETRAIN}", broker restart every ${RESTART_MINUTES} min (down ${DOWNTIME_SECONDS} s), node flags: ${AGENT_NODE_FLAGS.join(' ') || '(none)'}\n`);
+console.log(`\nSoak: ${MINUTES} min at ${rate} msg/s (${ASSETS} assets, ${SENSORS_PER_MESSAGE} readings a message), storage.max_size ${MAX_SIZE}, retrain "${RETRAIN}", broker restart every ${RESTART_MINUTES} min (down ${DOWNTIME_SECONDS} s), node flags: ${AGENT_NODE_FLAGS.join(' ') || '(none)'}, environment: ${unitEnv}\n`);
 console.log(
   table(
     ['min', 'RSS MB', 'heap used MB', 'heap total MB', 'external MB', 'DB used MB', 'DB file MB', 'WAL MB', 'fds', 'loop p99 ms', 'loop max ms', 'stored msg/s', 'predictions/s', 'outbox', 'outbox dropped', 'trainings'],
