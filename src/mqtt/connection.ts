@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import { deferAcknowledgements, type DeferredAcks } from './deferred-acks.js';
 import { statusMessage } from '../topics/contract.js';
 import { baseClientOptions, brokerSettings } from './client-options.js';
+import { quickAcks } from './quick-ack.js';
 import { grantsOfRefusal } from './suback.js';
 import { describeConnectError } from './errors.js';
 import { errorCode } from '../error-message.js';
@@ -199,6 +200,7 @@ export class Connection extends EventEmitter {
     const { mqtt, agentId, log, subscriptions } = this.options;
     // PUBACKs and predictions are small: send them now rather than wait to fill a segment (Nagle).
     (this.client?.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+    void quickAcks(this.client?.stream, log);
     this.attempt = 0;
     this.wasConnected = true;
     log.info({ url: mqtt.url, sessionPresent }, 'connected to broker');
