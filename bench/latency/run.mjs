@@ -2,8 +2,8 @@
 // through Mosquitto, at 1k and 10k readings/s. The agent runs as `faultline run` in its own process
 // with a champion seeded into its buffer (the default features: ewma over a 2-s window, age,
 // squares; calibrated), so every reading is due a prediction; next to it, the one-feature model of
-// earlier releases. Each runs on Mosquitto's defaults and with `set_tcp_nodelay true`, because
-// Mosquitto otherwise holds small packets back (Nagle's algorithm), which dominates at low rates.
+// earlier releases. Each runs on Mosquitto's defaults (Nagle's algorithm on, which the agent's quick
+// ACKs answer: bench/README.md) and with `set_tcp_nodelay true`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
