@@ -49,7 +49,6 @@ export async function quickAcks(stream: unknown, log: Logger): Promise<boolean> 
   }
   const socket = stream as Socket;
   if (armed.has(socket)) return true;
-  armed.add(socket);
   const on = [1];
   const arm = (): boolean => {
     try {
@@ -60,6 +59,7 @@ export async function quickAcks(stream: unknown, log: Logger): Promise<boolean> 
     }
   };
   if (!arm()) return false; // not a TCP socket after all
+  armed.add(socket);
   const rearm = (): void => {
     if (!arm()) socket.off('data', rearm);
   };
