@@ -13,6 +13,8 @@ import { openBuffer, type BufferView } from '../../helpers/brokers.js';
 import { describeWithMosquitto, startMosquitto } from '../../helpers/mosquitto.js';
 import { tempDir } from '../../helpers/teardown.js';
 import { waitUntil } from '../../helpers/wait.js';
+// @ts-expect-error: a plain .mjs module shared with the benches
+import { AGENT_NODE_FLAGS, UNIT_ENV } from '../../../bench/lib/node-flags.mjs';
 import { alive, client, hardeningConfig, launch, peakRssMb, sampleRss, subscribed, throttle } from './harness.js';
 import { rawPublisher } from './raw-publisher.js';
 
@@ -42,7 +44,7 @@ describeWithMosquitto('hardening: flood', () => {
     const base = Date.now() - 3 * 3_600_000; // one reading per ms of event time, all in the past
     const payload = (seq: number): string => `{"ts":${base + seq},"seq":${seq}}`;
     // The bound is the deployed agent's: started as the systemd unit starts it, flags and environment.
-    const { agent, dbPath } = launch(dir, hardeningConfig(broker.url));
+    const { agent, dbPath } = launch(dir, hardeningConfig(broker.url), UNIT_ENV, AGENT_NODE_FLAGS);
     await subscribed(agent);
     const buffer = openBuffer(dbPath);
     const cpu = CPU_SHARE < 1 ? throttle(agent.child.pid!, CPU_SHARE) : { release: async () => undefined };

@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { startAgent, type AgentProcess, type LogLine } from '../../helpers/cli.js';
 import { writeConfig, type ConfigTree } from '../../helpers/config.js';
-// @ts-expect-error: a plain .mjs module shared with the benches
-import { AGENT_NODE_FLAGS, UNIT_ENV } from '../../../bench/lib/node-flags.mjs';
 import type { MosquittoHandle } from '../../helpers/mosquitto.js';
 import { onCleanup } from '../../helpers/teardown.js';
 
@@ -33,15 +31,10 @@ export interface Started {
   configPath: string;
 }
 
-/**
- * Writes the config into `dir` and starts `faultline run` on it as the systemd unit does, with its
- * Node.js flags and environment (jemalloc), `env` on top: memory bounds are about the agent as
- * deployed. Does not wait for anything.
- */
-export function launch(dir: string, config: ConfigTree, env: Record<string, string> = {}): Started {
+/** Writes the config into `dir` and starts `faultline run` on it (does not wait for anything). */
+export function launch(dir: string, config: ConfigTree, env: Record<string, string> = {}, nodeFlags: readonly string[] = []): Started {
   const configPath = writeConfig(dir, config);
-  const agent = startAgent(configPath, { env: { ...(UNIT_ENV as Record<string, string>), ...env }, nodeFlags: AGENT_NODE_FLAGS as readonly string[] });
-  return { agent, dbPath: join(dir, 'faultline.db'), configPath };
+  return { agent: startAgent(configPath, { env, nodeFlags }), dbPath: join(dir, 'faultline.db'), configPath };
 }
 
 /** Resolves once the agent has logged `subscribed` more than `already` times. */
